@@ -1,0 +1,64 @@
+/*
+ * suite.c - the table of RFC 9420 cipher suites (17.1).  Each row names the
+ * primitives of one suite; nothing else in the MLS module hard-codes an
+ * algorithm.  The post-quantum hybrid suite joins this table with the
+ * ML-KEM issue.
+ */
+#include "mls/suite.h"
+
+/* HPKE code points, RFC 9180 7. */
+#define KEM_P256	0x0010
+#define KEM_P521	0x0012
+#define KEM_P384	0x0011
+#define KEM_X25519	0x0020
+#define KEM_X448	0x0021
+#define KDF_SHA256	0x0001
+#define KDF_SHA384	0x0002
+#define KDF_SHA512	0x0003
+#define AEAD_AES128	0x0001
+#define AEAD_AES256	0x0002
+#define AEAD_CHACHA	0x0003
+
+static const struct pouch_mls_suite suites[] = {
+	{ 0x0001, "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519",
+	    POUCH_SHA256, 32, POUCH_AES128GCM, 16, 12,
+	    KEM_X25519, KDF_SHA256, AEAD_AES128, POUCH_SIG_ED25519 },
+	{ 0x0002, "MLS_128_DHKEMP256_AES128GCM_SHA256_P256",
+	    POUCH_SHA256, 32, POUCH_AES128GCM, 16, 12,
+	    KEM_P256, KDF_SHA256, AEAD_AES128, POUCH_SIG_P256_SHA256 },
+	{ 0x0003, "MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519",
+	    POUCH_SHA256, 32, POUCH_CHACHA20POLY1305, 32, 12,
+	    KEM_X25519, KDF_SHA256, AEAD_CHACHA, POUCH_SIG_ED25519 },
+	{ 0x0004, "MLS_256_DHKEMX448_AES256GCM_SHA512_Ed448",
+	    POUCH_SHA512, 64, POUCH_AES256GCM, 32, 12,
+	    KEM_X448, KDF_SHA512, AEAD_AES256, POUCH_SIG_ED448 },
+	{ 0x0005, "MLS_256_DHKEMP521_AES256GCM_SHA512_P521",
+	    POUCH_SHA512, 64, POUCH_AES256GCM, 32, 12,
+	    KEM_P521, KDF_SHA512, AEAD_AES256, POUCH_SIG_P521_SHA512 },
+	{ 0x0006, "MLS_256_DHKEMX448_CHACHA20POLY1305_SHA512_Ed448",
+	    POUCH_SHA512, 64, POUCH_CHACHA20POLY1305, 32, 12,
+	    KEM_X448, KDF_SHA512, AEAD_CHACHA, POUCH_SIG_ED448 },
+	{ 0x0007, "MLS_256_DHKEMP384_AES256GCM_SHA384_P384",
+	    POUCH_SHA384, 48, POUCH_AES256GCM, 32, 12,
+	    KEM_P384, KDF_SHA384, AEAD_AES256, POUCH_SIG_P384_SHA384 },
+};
+
+static const uint16_t suite_ids[] = { 1, 2, 3, 4, 5, 6, 7 };
+
+const struct pouch_mls_suite *
+pouch_mls_suite_get(uint16_t id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		if (suites[i].id == id)
+			return &suites[i];
+	return NULL;
+}
+
+const uint16_t *
+pouch_mls_suite_ids(size_t *n)
+{
+	*n = sizeof(suite_ids) / sizeof(suite_ids[0]);
+	return suite_ids;
+}

@@ -88,7 +88,9 @@ enum pouch_aead {
 /* Key length (16 or 32); 0 for an unknown AEAD. */
 size_t	pouch_aead_key_len(enum pouch_aead a);
 /*
- * Seal: ct gets ptlen + 16 bytes (ciphertext || tag).  ct may equal pt.
+ * Seal: ct gets ptlen + 16 bytes (ciphertext || tag).  ct may equal pt
+ * (in place) but must not otherwise overlap it; the same holds for open,
+ * where a failure zeroes the output, and so the ciphertext when in place.
  * POUCH_E_BUFFER_TOO_SMALL when ctcap is short.
  */
 int	pouch_aead_seal(const struct pouch_crypto *c, enum pouch_aead a,
@@ -174,14 +176,20 @@ int	pouch_sig_pub_from_priv(const struct pouch_crypto *c,
 
 /*
  * A private signing key loaded once (expanded, key object built) so that
- * repeated signing does not redo that work.  Wiped on free.
+ * repeated signing does not redo that work.  Wiped on free.  The key keeps
+ * a pointer to c: the provider must outlive it.
  */
 struct pouch_sig_key;
 int	pouch_sig_key_new(const struct pouch_crypto *c, enum pouch_sig s,
 	    enum pouch_impl impl, const uint8_t *priv, size_t privlen,
 	    struct pouch_sig_key **out) POUCH_WARN_UNUSED;
 void	pouch_sig_key_free(struct pouch_sig_key *k);
-/* sig gets at most pouch_sig_max_len(s) bytes; *siglen the real length. */
+/*
+ * sig gets at most pouch_sig_max_len(s) bytes; *siglen the real length.
+ * sigcap must be at least pouch_sig_max_len(s) even though a DER ECDSA
+ * signature is usually shorter: POUCH_E_BUFFER_TOO_SMALL otherwise, with
+ * *siglen set to that maximum.
+ */
 int	pouch_sig_key_sign(const struct pouch_sig_key *k, const uint8_t *msg,
 	    size_t msglen, uint8_t *sig, size_t sigcap, size_t *siglen)
 	    POUCH_WARN_UNUSED;

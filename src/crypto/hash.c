@@ -1,0 +1,162 @@
+/*
+ * hash.c - SHA-2 digests, HMAC and HKDF (RFC 5869).  HMAC duplicates the
+ * provider's keyless template context (digest already set) and keys the
+ * copy, so no algorithm is fetched per call.  HKDF is written over that
+ * HMAC exactly as RFC 5869 section 2 describes it, which lets HKDF-Expand
+ * key the HMAC once and re-initialise it for every block.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "crypto/internal.h"
+
+size_t
+pouch_hash_len(enum pouch_hash h)
+{
+	switch (h) {
+	case POUCH_SHA256:
+		return 32;
+	case POUCH_SHA384:
+		return 48;
+	case POUCH_SHA512:
+		return 64;
+	}
+	return 0;
+}
+
+int
+pouch_hash(const struct pouch_crypto *c, enum pouch_hash h,
+    const uint8_t *in, size_t inlen, uint8_t *out)
+{
+	static const uint8_t empty[1];
+	const EVP_MD *md;
+	unsigned int n;
+
+	if (c == NULL || out == NULL || (in == NULL && inlen != 0))
+		return POUCH_E_MISUSE;
+	if ((md = pouch_crypto_md(c, h)) == NULL)
+		return POUCH_E_UNSUPPORTED;
+	if (!EVP_Digest(inlen == 0 ? empty : in, inlen, out, &n, md, NULL))
+		return pouch_crypto_fail(POUCH_E_CRYPTO);
+	return POUCH_OK;
+}
+
+/* A fresh HMAC context for h keyed with key (keylen may be 0). */
+static int
+hmac_start(const struct pouch_crypto *c, enum pouch_hash h,
+    const uint8_t *key, size_t keylen, EVP_MAC_CTX **out)
+{
+	static const uint8_t empty[1];
+	EVP_MAC_CTX *m;
+	int i = (int)h - 1;
+
+	*out = NULL;
+	if (i < 0 || i >= CRYPTO_HASH_COUNT)
+		return POUCH_E_UNSUPPORTED;
+	if ((m = EVP_MAC_CTX_dup(c->hmac[i])) == NULL)
+		return pouch_crypto_fail(POUCH_E_NOMEM);
+	/* An empty key is HashLen zeros after padding (RFC 2104 2). */
+	if (!EVP_MAC_init(m, keylen == 0 ? empty : key, keylen, NULL)) {
+		EVP_MAC_CTX_free(m);
+		return pouch_crypto_fail(POUCH_E_CRYPTO);
+	}
+	*out = m;
+	return POUCH_OK;
+}
+
+int
+pouch_hmac(const struct pouch_crypto *c, enum pouch_hash h,
+    const uint8_t *key, size_t keylen, const uint8_t *in, size_t inlen,
+    uint8_t *out)
+{
+	EVP_MAC_CTX *m = NULL;
+	uint8_t mac[POUCH_HASH_MAX];
+	size_t n, hlen;
+	int rc;
+
+	if (c == NULL || out == NULL || (key == NULL && keylen != 0) ||
+	    (in == NULL && inlen != 0))
+		return POUCH_E_MISUSE;
+	if ((hlen = pouch_hash_len(h)) == 0)
+		return POUCH_E_UNSUPPORTED;
+	if ((rc = hmac_start(c, h, key, keylen, &m)) != POUCH_OK)
+		goto out;
+	rc = POUCH_E_CRYPTO;
+	if (inlen != 0 && !EVP_MAC_update(m, in, inlen))
+		goto out;
+	if (!EVP_MAC_final(m, mac, &n, sizeof(mac)) || n != hlen)
+		goto out;
+	/* Through a local, so that out may alias key or in. */
+	memcpy(out, mac, hlen);
+	rc = POUCH_OK;
+out:
+	OPENSSL_cleanse(mac, sizeof(mac));
+	EVP_MAC_CTX_free(m);
+	return rc == POUCH_OK ? rc : pouch_crypto_fail(rc);
+}
+
+/* RFC 5869 2.2: PRK = HMAC-Hash(salt, IKM); no salt is HashLen zeros. */
+int
+pouch_hkdf_extract(const struct pouch_crypto *c, enum pouch_hash h,
+    const uint8_t *salt, size_t saltlen, const uint8_t *ikm,
+    size_t ikmlen, uint8_t *prk)
+{
+	return pouch_hmac(c, h, salt, saltlen, ikm, ikmlen, prk);
+}
+
+/*
+ * RFC 5869 2.3: T(0) = empty, T(i) = HMAC-Hash(PRK, T(i-1) | info | i),
+ * OKM = the first L octets of T(1) | T(2) | ...  out may alias prk (the
+ * key is consumed first) but not info.  On failure out is zeroed.
+ */
+int
+pouch_hkdf_expand(const struct pouch_crypto *c, enum pouch_hash h,
+    const uint8_t *prk, size_t prklen, const uint8_t *info,
+    size_t infolen, uint8_t *out, size_t len)
+{
+	EVP_MAC_CTX *m = NULL;
+	uint8_t t[POUCH_HASH_MAX];
+	uint8_t ctr;
+	size_t hlen, off, n, tlen;
+	int rc;
+
+	if (c == NULL || (prk == NULL && prklen != 0) ||
+	    (info == NULL && infolen != 0) || (out == NULL && len != 0))
+		return POUCH_E_MISUSE;
+	if ((hlen = pouch_hash_len(h)) == 0)
+		return POUCH_E_UNSUPPORTED;
+	if (len > 255 * hlen)
+		return POUCH_E_MISUSE;
+	if (len == 0)
+		return POUCH_OK;
+	if ((rc = hmac_start(c, h, prk, prklen, &m)) != POUCH_OK)
+		goto out;
+	rc = POUCH_E_CRYPTO;
+	tlen = 0;
+	for (off = 0, ctr = 1; off < len; off += n, ctr++) {
+		/* A NULL key re-initialises with the key already set. */
+		if (ctr > 1 && !EVP_MAC_init(m, NULL, 0, NULL))
+			goto out;
+		if (tlen != 0 && !EVP_MAC_update(m, t, tlen))
+			goto out;
+		if (infolen != 0 && !EVP_MAC_update(m, info, infolen))
+			goto out;
+		if (!EVP_MAC_update(m, &ctr, 1))
+			goto out;
+		if (!EVP_MAC_final(m, t, &tlen, sizeof(t)) || tlen != hlen)
+			goto out;
+		n = len - off < hlen ? len - off : hlen;
+		memcpy(out + off, t, n);
+	}
+	rc = POUCH_OK;
+out:
+	OPENSSL_cleanse(t, sizeof(t));
+	EVP_MAC_CTX_free(m);
+	if (rc != POUCH_OK) {
+		OPENSSL_cleanse(out, len);
+		return pouch_crypto_fail(rc);
+	}
+	return POUCH_OK;
+}

@@ -12,12 +12,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT	(1U << 20)
+#define REPLAY_MAX_INPUT	(1U << 20)
 
 static int
 run_file(const char *path)
 {
-	static uint8_t buf[MAX_INPUT];
+	static uint8_t buf[REPLAY_MAX_INPUT];
 	FILE *f;
 	size_t n;
 

@@ -107,9 +107,10 @@ pouch_rd_copy(struct pouch_rd *r, uint8_t *out, size_t n)
 {
 	if (need(r, n) != POUCH_OK)
 		return POUCH_E_TRUNCATED;
-	if (n > 0)
+	if (n > 0) {			/* p may be NULL: NULL + 0 is undefined */
 		memcpy(out, r->p, n);
-	r->p += n;
+		r->p += n;
+	}
 	return POUCH_OK;
 }
 
@@ -119,7 +120,8 @@ pouch_rd_ptr(struct pouch_rd *r, const uint8_t **out, size_t n)
 	if (need(r, n) != POUCH_OK)
 		return POUCH_E_TRUNCATED;
 	*out = r->p;
-	r->p += n;
+	if (n > 0)			/* p may be NULL: NULL + 0 is undefined */
+		r->p += n;
 	return POUCH_OK;
 }
 

@@ -153,15 +153,25 @@ pouch_wr_varint(struct pouch_wr *w, uint32_t v)
 void
 pouch_wr_bytes(struct pouch_wr *w, const void *p, size_t n)
 {
+	const uint8_t *src = p;
+	size_t off = 0;
+	int alias;
+
 	if (n == 0 || w->err != POUCH_OK)
 		return;
 	if (p == NULL) {
 		w->err = POUCH_E_MISUSE;
 		return;
 	}
+	/* p may point into our own buffer, which reserve() may move */
+	alias = w->buf != NULL && src >= w->buf && src < w->buf + w->cap;
+	if (alias)
+		off = (size_t)(src - w->buf);
 	if (reserve(w, n) != POUCH_OK)
 		return;
-	memcpy(w->buf + w->len, p, n);
+	if (alias)
+		src = w->buf + off;
+	memmove(w->buf + w->len, src, n);
 	w->len += n;
 }
 

@@ -74,6 +74,18 @@ int	pouch_hkdf_expand(const struct pouch_crypto *c, enum pouch_hash h,
 	    const uint8_t *prk, size_t prklen, const uint8_t *info,
 	    size_t infolen, uint8_t *out, size_t len) POUCH_WARN_UNUSED;
 
+/* ---- extendable-output functions (FIPS 202) -------------------- */
+
+enum pouch_xof {
+	POUCH_SHAKE128 = 1,
+	POUCH_SHAKE256 = 2
+};
+
+/* out gets outlen bytes of SHAKE(in); one-shot.  UNSUPPORTED otherwise. */
+int	pouch_xof(const struct pouch_crypto *c, enum pouch_xof x,
+	    const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
+	    POUCH_WARN_UNUSED;
+
 /* ---- AEAD ------------------------------------------------------------ */
 
 enum pouch_aead {

@@ -43,6 +43,37 @@ pouch_hash(const struct pouch_crypto *c, enum pouch_hash h,
 	return POUCH_OK;
 }
 
+/* FIPS 202 SHAKE128/256, one-shot (OpenSSL 3.0 finalises an XOF once). */
+int
+pouch_xof(const struct pouch_crypto *c, enum pouch_xof x, const uint8_t *in,
+    size_t inlen, uint8_t *out, size_t outlen)
+{
+	static const uint8_t empty[1];
+	EVP_MD_CTX *m = NULL;
+	int i = (int)x - 1, rc = POUCH_E_CRYPTO;
+
+	if (c == NULL || (out == NULL && outlen != 0) ||
+	    (in == NULL && inlen != 0))
+		return POUCH_E_MISUSE;
+	if (i < 0 || i >= CRYPTO_XOF_COUNT)
+		return POUCH_E_UNSUPPORTED;
+	if (outlen == 0)
+		return POUCH_OK;
+	if ((m = EVP_MD_CTX_new()) == NULL)
+		return pouch_crypto_fail(POUCH_E_NOMEM);
+	if (!EVP_DigestInit_ex2(m, c->xof[i], NULL) ||
+	    !EVP_DigestUpdate(m, inlen == 0 ? empty : in, inlen) ||
+	    !EVP_DigestFinalXOF(m, out, outlen)) {
+		OPENSSL_cleanse(out, outlen);
+		rc = pouch_crypto_fail(POUCH_E_CRYPTO);
+		goto out;
+	}
+	rc = POUCH_OK;
+out:
+	EVP_MD_CTX_free(m);
+	return rc;
+}
+
 /* A fresh HMAC context for h keyed with key (keylen may be 0). */
 static int
 hmac_start(const struct pouch_crypto *c, enum pouch_hash h,

@@ -13,6 +13,7 @@
 #include "crypto/crypto.h"
 
 #define CRYPTO_HASH_COUNT	3	/* POUCH_SHA256 .. POUCH_SHA512 */
+#define CRYPTO_XOF_COUNT	2	/* POUCH_SHAKE128, POUCH_SHAKE256 */
 #define CRYPTO_AEAD_COUNT	3	/* AES128GCM .. CHACHA20POLY1305 */
 
 /* The NIST curves, shared by DH (DHKEM) and ECDSA. */
@@ -34,6 +35,7 @@ struct pouch_ec_info {
 /* Immutable after pouch_crypto_new; safe to share between threads. */
 struct pouch_crypto {
 	EVP_MD		*md[CRYPTO_HASH_COUNT];
+	EVP_MD		*xof[CRYPTO_XOF_COUNT];
 	/* HMAC templates with the digest set, no key: dup, then init. */
 	EVP_MAC_CTX	*hmac[CRYPTO_HASH_COUNT];
 	EVP_CIPHER	*aead[CRYPTO_AEAD_COUNT];

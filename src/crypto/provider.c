@@ -16,6 +16,10 @@
 
 #include "crypto/internal.h"
 
+static const char *const xof_names[CRYPTO_XOF_COUNT] = {
+	"SHAKE128", "SHAKE256"
+};
+
 static const char *const md_names[CRYPTO_HASH_COUNT] = {
 	"SHA2-256", "SHA2-384", "SHA2-512"
 };
@@ -87,6 +91,10 @@ pouch_crypto_new(struct pouch_crypto **out)
 			goto out;
 		rc = POUCH_E_CRYPTO;
 	}
+	for (i = 0; i < CRYPTO_XOF_COUNT; i++)
+		if ((c->xof[i] = EVP_MD_fetch(NULL, xof_names[i], NULL)) ==
+		    NULL)
+			goto out;
 	for (i = 0; i < CRYPTO_AEAD_COUNT; i++) {
 		c->aead[i] = EVP_CIPHER_fetch(NULL, aead_names[i], NULL);
 		if (c->aead[i] == NULL)
@@ -120,6 +128,8 @@ pouch_crypto_free(struct pouch_crypto *c)
 		EVP_MAC_CTX_free(c->hmac[i]);
 		EVP_MD_free(c->md[i]);
 	}
+	for (i = 0; i < CRYPTO_XOF_COUNT; i++)
+		EVP_MD_free(c->xof[i]);
 	for (i = 0; i < CRYPTO_AEAD_COUNT; i++)
 		EVP_CIPHER_free(c->aead[i]);
 	for (i = 0; i < POUCH_EC_COUNT; i++)

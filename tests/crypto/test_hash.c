@@ -21,6 +21,32 @@ test_hash_len(void **state)
 }
 
 /* FIPS 180-4 examples: "abc" and the empty string. */
+/* FIPS 202 SHAKE of the empty string, and a long squeeze is a prefix. */
+static void
+test_xof_known_answers(void **state)
+{
+	const struct pouch_crypto *c = *state;
+	uint8_t out[32], longer[200];
+
+	assert_int_equal(pouch_xof(c, POUCH_SHAKE128, NULL, 0, out, 32),
+	    POUCH_OK);
+	assert_hex_equal(out, 32,
+	    "7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26");
+	assert_int_equal(pouch_xof(c, POUCH_SHAKE256, NULL, 0, out, 32),
+	    POUCH_OK);
+	assert_hex_equal(out, 32,
+	    "46b9dd2b0ba88d13233b3feb743eeb243fcd52ea62b81b82b50c27646ed5762f");
+	assert_int_equal(pouch_xof(c, POUCH_SHAKE256, NULL, 0, longer,
+	    sizeof(longer)), POUCH_OK);
+	assert_memory_equal(out, longer, 32);
+	assert_int_equal(pouch_xof(c, (enum pouch_xof)3, NULL, 0, out, 32),
+	    POUCH_E_UNSUPPORTED);
+	assert_int_equal(pouch_xof(NULL, POUCH_SHAKE128, NULL, 0, out, 32),
+	    POUCH_E_MISUSE);
+	assert_int_equal(pouch_xof(c, POUCH_SHAKE128, NULL, 3, out, 32),
+	    POUCH_E_MISUSE);
+}
+
 static void
 test_hash_known_answers(void **state)
 {
@@ -274,6 +300,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash_len),
 		cmocka_unit_test(test_hash_known_answers),
+		cmocka_unit_test(test_xof_known_answers),
 		cmocka_unit_test(test_hash_misuse),
 		cmocka_unit_test(test_hmac_rfc4231),
 		cmocka_unit_test(test_hmac_empty_and_alias),

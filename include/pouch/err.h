@@ -50,6 +50,10 @@ extern "C" {
 #define POUCH_E_ZERO_SHARED		-16
 /* A file or the system could not be read or written. */
 #define POUCH_E_IO			-17
+/* A message key was already used or deleted (replay, or too old). */
+#define POUCH_E_REPLAY			-18
+/* A MAC (confirmation tag, membership tag) did not verify. */
+#define POUCH_E_BAD_MAC			-19
 
 /*
  * pouch_strerror - a short static English description of code.

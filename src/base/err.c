@@ -26,6 +26,8 @@ static const char *const messages[] = {
 	"object failed earlier and is unusable",	/* STATE */
 	"all-zero shared secret",			/* ZERO_SHARED */
 	"input/output error",				/* IO */
+	"message key already used or deleted",		/* REPLAY */
+	"MAC verification failed",			/* BAD_MAC */
 };
 
 POUCH_API const char *

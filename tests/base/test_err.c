@@ -18,10 +18,10 @@ strerror_every_code_distinct(void **state)
 	int a, b;
 
 	(void)state;
-	for (a = POUCH_OK; a >= POUCH_E_IO; a--) {
+	for (a = POUCH_OK; a >= POUCH_E_BAD_MAC; a--) {
 		assert_non_null(pouch_strerror(a));
 		assert_string_not_equal(pouch_strerror(a), "unknown error");
-		for (b = a - 1; b >= POUCH_E_IO; b--)
+		for (b = a - 1; b >= POUCH_E_BAD_MAC; b--)
 			assert_string_not_equal(pouch_strerror(a),
 			    pouch_strerror(b));
 	}
@@ -32,7 +32,8 @@ strerror_unknown(void **state)
 {
 	(void)state;
 	assert_string_equal(pouch_strerror(1), "unknown error");
-	assert_string_equal(pouch_strerror(POUCH_E_IO - 1), "unknown error");
+	assert_string_equal(pouch_strerror(POUCH_E_BAD_MAC - 1),
+	    "unknown error");
 	assert_string_equal(pouch_strerror(-1000000), "unknown error");
 }
 
@@ -45,6 +46,8 @@ strerror_stable_numbers(void **state)
 	assert_int_equal(POUCH_E_TRUNCATED, -3);
 	assert_int_equal(POUCH_E_DECRYPT, -12);
 	assert_int_equal(POUCH_E_IO, -17);
+	assert_int_equal(POUCH_E_REPLAY, -18);
+	assert_int_equal(POUCH_E_BAD_MAC, -19);
 	assert_string_equal(pouch_strerror(POUCH_E_TRUNCATED),
 	    "input truncated");
 }

@@ -1,0 +1,106 @@
+/*
+ * transcript.c - RFC 9420 8.2 transcript hashes and the confirmation tag.
+ * This file owns the two running hashes (confirmed and interim) and the
+ * MAC that binds an epoch's confirmation_key to the confirmed transcript.
+ * The hash inputs are concatenated in a writer (the content of a commit
+ * may be confidential: the writer wipes its buffer); the tag is compared
+ * with CRYPTO_memcmp.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "codec/codec.h"
+#include "mls/transcript.h"
+
+/* The largest hash input: an AuthenticatedContent of a message. */
+#define TRANSCRIPT_INPUT_MAX	((size_t)POUCH_VARINT_MAX)
+
+static int
+suite_ok(const struct pouch_mls_suite *s)
+{
+	return s != NULL && s->nh > 0 && s->nh <= POUCH_HASH_MAX;
+}
+
+/* out = Hash(a || b), or Hash(a || opaque b<V>) when vec is set. */
+static int
+hash2(const struct pouch_crypto *c, const struct pouch_mls_suite *s,
+    const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, int vec,
+    uint8_t *out)
+{
+	struct pouch_wr w;
+	int rc;
+
+	if (alen > TRANSCRIPT_INPUT_MAX || blen > TRANSCRIPT_INPUT_MAX)
+		return POUCH_E_TOO_LARGE;
+	pouch_wr_init(&w, alen + blen + 4);
+	pouch_wr_bytes(&w, a, alen);
+	if (vec)
+		pouch_wr_opaque(&w, b, blen);
+	else
+		pouch_wr_bytes(&w, b, blen);
+	if ((rc = pouch_wr_finish(&w)) != POUCH_OK)
+		goto out;
+	rc = pouch_hash(c, s->hash, w.buf, w.len, out);
+out:
+	pouch_wr_free(&w);
+	return rc;
+}
+
+int
+pouch_mls_confirmed_transcript_hash(const struct pouch_crypto *c,
+    const struct pouch_mls_suite *s, const uint8_t *interim,
+    size_t interimlen, const uint8_t *input, size_t inputlen, uint8_t *out)
+{
+	if (c == NULL || !suite_ok(s) || out == NULL ||
+	    (interim == NULL && interimlen != 0) ||
+	    (input == NULL && inputlen != 0))
+		return POUCH_E_MISUSE;
+	return hash2(c, s, interim, interimlen, input, inputlen, 0, out);
+}
+
+int
+pouch_mls_interim_transcript_hash(const struct pouch_crypto *c,
+    const struct pouch_mls_suite *s, const uint8_t *confirmed,
+    size_t confirmedlen, const uint8_t *tag, size_t taglen, uint8_t *out)
+{
+	if (c == NULL || !suite_ok(s) || out == NULL ||
+	    (confirmed == NULL && confirmedlen != 0) ||
+	    (tag == NULL && taglen != 0))
+		return POUCH_E_MISUSE;
+	return hash2(c, s, confirmed, confirmedlen, tag, taglen, 1, out);
+}
+
+int
+pouch_mls_confirmation_tag(const struct pouch_crypto *c,
+    const struct pouch_mls_suite *s, const uint8_t *confirmation_key,
+    const uint8_t *confirmed, size_t confirmedlen, uint8_t *out)
+{
+	if (c == NULL || !suite_ok(s) || confirmation_key == NULL ||
+	    out == NULL || (confirmed == NULL && confirmedlen != 0))
+		return POUCH_E_MISUSE;
+	return pouch_hmac(c, s->hash, confirmation_key, s->nh, confirmed,
+	    confirmedlen, out);
+}
+
+int
+pouch_mls_confirmation_tag_verify(const struct pouch_crypto *c,
+    const struct pouch_mls_suite *s, const uint8_t *confirmation_key,
+    const uint8_t *confirmed, size_t confirmedlen, const uint8_t *tag,
+    size_t taglen)
+{
+	uint8_t want[POUCH_HASH_MAX];
+	int rc;
+
+	if (tag == NULL && taglen != 0)
+		return POUCH_E_MISUSE;
+	if ((rc = pouch_mls_confirmation_tag(c, s, confirmation_key,
+	    confirmed, confirmedlen, want)) != POUCH_OK)
+		goto out;
+	/* The length is public (Nh); only the bytes are compared in CT. */
+	if (taglen != s->nh || CRYPTO_memcmp(want, tag, s->nh) != 0)
+		rc = POUCH_E_BAD_MAC;
+out:
+	OPENSSL_cleanse(want, sizeof(want));
+	return rc;
+}

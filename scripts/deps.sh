@@ -16,7 +16,13 @@ libssl-dev
 libsodium-dev
 libjansson-dev
 libcmocka-dev
+libolm-dev
+libmicrohttpd-dev
+libsqlite3-dev
+libcurl4-openssl-dev
 valgrind
+zlib1g-dev
+nodejs
 "
 
 missing=""
@@ -26,6 +32,13 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 	fi
 done
+
+# npm (the ML-KEM differential test): Debian ships it as its own package,
+# while NodeSource's nodejs bundles it and conflicts with that package, so
+# ask for it only when there is no npm command.
+if ! command -v npm >/dev/null 2>&1; then
+	missing="$missing npm"
+fi
 
 if [ -z "$missing" ]; then
 	echo "deps: all packages present"

@@ -107,7 +107,8 @@ pouch_rd_copy(struct pouch_rd *r, uint8_t *out, size_t n)
 {
 	if (need(r, n) != POUCH_OK)
 		return POUCH_E_TRUNCATED;
-	if (n > 0) {			/* p may be NULL: NULL + 0 is undefined */
+	/* p may be NULL, and NULL + 0 is undefined */
+	if (n > 0) {
 		memcpy(out, r->p, n);
 		r->p += n;
 	}
@@ -120,7 +121,7 @@ pouch_rd_ptr(struct pouch_rd *r, const uint8_t **out, size_t n)
 	if (need(r, n) != POUCH_OK)
 		return POUCH_E_TRUNCATED;
 	*out = r->p;
-	if (n > 0)			/* p may be NULL: NULL + 0 is undefined */
+	if (n > 0)		/* p may be NULL: NULL + 0 is UB */
 		r->p += n;
 	return POUCH_OK;
 }

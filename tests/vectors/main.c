@@ -18,6 +18,28 @@ static const struct {
 } types[] = {
 	{ "hpke", vec_run_hpke },
 	{ "mls-crypto-basics", vec_run_mls_crypto_basics },
+	{ "mls-tree-math", vec_run_mls_tree_math },
+	{ "mls-key-schedule", vec_run_mls_key_schedule },
+	{ "mls-psk-secret", vec_run_mls_psk_secret },
+	{ "mls-transcript", vec_run_mls_transcript },
+	{ "mls-secret-tree", vec_run_mls_secret_tree },
+	{ "mls-messages", vec_run_mls_messages },
+	{ "mls-deserialization", vec_run_mls_deserialization },
+	{ "mlkem-acvp", vec_run_mlkem_acvp },
+	{ "mlkem-wycheproof", vec_run_mlkem_wycheproof },
+};
+
+/* Types whose files are not JSON (text, maybe gzip): the runner reads. */
+static const struct {
+	const char	*type;
+	vec_file_runner	 run;
+} file_types[] = {
+	{ "mlkem-cctv-intermediate", vec_run_mlkem_cctv_intermediate },
+	{ "mlkem-cctv-unlucky", vec_run_mlkem_cctv_unlucky },
+	{ "mlkem-cctv-strcmp", vec_run_mlkem_cctv_strcmp },
+	{ "mlkem-cctv-modulus", vec_run_mlkem_cctv_modulus },
+	{ "mlkem-accumulated-100", vec_run_mlkem_accumulated_100 },
+	{ "mlkem-accumulated-10000", vec_run_mlkem_accumulated_10000 },
 };
 
 static int
@@ -93,6 +115,23 @@ vec_fail(const char *file, size_t idx, const char *what)
 	fprintf(stderr, "FAIL %s case %zu: %s\n", file, idx, what);
 }
 
+/* Run a non-JSON file type and report like main() does for JSON ones. */
+static int
+run_file_type(vec_file_runner run, const char *path)
+{
+	struct vec_result res = { 0, 0, 0 };
+	const char *base = strrchr(path, '/');
+	int rc;
+
+	base = base ? base + 1 : path;
+	rc = run(path, base, &res);
+	printf("vectors %s: %u/%u passed", base, res.passed, res.total);
+	if (res.skipped)
+		printf(" (%u skipped, listed above)", res.skipped);
+	printf("\n");
+	return rc == 0 && res.total > 0 && res.passed == res.total ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -107,6 +146,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: pouch-vectors TYPE FILE\n");
 		return 2;
 	}
+	for (i = 0; i < sizeof(file_types) / sizeof(file_types[0]); i++)
+		if (strcmp(file_types[i].type, argv[1]) == 0)
+			return run_file_type(file_types[i].run, argv[2]);
 	if ((root = json_load_file(argv[2], 0, &jerr)) == NULL) {
 		fprintf(stderr, "%s: %s (line %d)\n", argv[2], jerr.text,
 		    jerr.line);

@@ -40,4 +40,42 @@ int	vec_run_hpke(json_t *root, const char *file, struct vec_result *res);
 int	vec_run_mls_crypto_basics(json_t *root, const char *file,
 	    struct vec_result *res);
 
+int	vec_run_mls_tree_math(json_t *root, const char *file,
+	    struct vec_result *res);
+int	vec_run_mls_key_schedule(json_t *root, const char *file,
+	    struct vec_result *res);
+int	vec_run_mls_psk_secret(json_t *root, const char *file,
+	    struct vec_result *res);
+int	vec_run_mls_transcript(json_t *root, const char *file,
+	    struct vec_result *res);
+int	vec_run_mls_secret_tree(json_t *root, const char *file,
+	    struct vec_result *res);
+int	vec_run_mls_messages(json_t *root, const char *file,
+	    struct vec_result *res);
+int	vec_run_mls_deserialization(json_t *root, const char *file,
+	    struct vec_result *res);
+
+int	vec_run_mlkem_acvp(json_t *root, const char *file,
+	    struct vec_result *res);
+int	vec_run_mlkem_wycheproof(json_t *root, const char *file,
+	    struct vec_result *res);
+
+/* A vector type whose file is not JSON: it reads path (file is its
+ * base name, for messages) and fills res. */
+typedef int (*vec_file_runner)(const char *path, const char *file,
+    struct vec_result *res);
+
+int	vec_run_mlkem_cctv_intermediate(const char *path, const char *file,
+	    struct vec_result *res);
+int	vec_run_mlkem_cctv_unlucky(const char *path, const char *file,
+	    struct vec_result *res);
+int	vec_run_mlkem_cctv_strcmp(const char *path, const char *file,
+	    struct vec_result *res);
+int	vec_run_mlkem_cctv_modulus(const char *path, const char *file,
+	    struct vec_result *res);
+int	vec_run_mlkem_accumulated_100(const char *path, const char *file,
+	    struct vec_result *res);
+int	vec_run_mlkem_accumulated_10000(const char *path, const char *file,
+	    struct vec_result *res);
+
 #endif

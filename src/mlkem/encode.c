@@ -1,0 +1,115 @@
+/*
+ * encode.c - ByteEncode_d / ByteDecode_d (FIPS 203 Algorithms 5 and 6)
+ * and Compress_d / Decompress_d (4.2.1).  Coefficients may be secret, so
+ * nothing here branches on or indexes by a coefficient, and Compress
+ * divides by q with a multiplication and a shift.
+ */
+#include "mlkem/mlkem.h"
+
+/*
+ * Compress_d(x) = round(2^d x / q) mod 2^d.  As q is odd, 2^d x / q is
+ * never a half-integer, so the rounding is floor((2^d x + (q - 1) / 2) /
+ * q).  The numerator y is below 2^23 for d <= 11, and for such y,
+ * floor(y / q) = (y * COMPRESS_M) >> COMPRESS_SHIFT with COMPRESS_M =
+ * ceil(2^35 / q): the error y * (COMPRESS_M q - 2^35) / (q 2^35) stays
+ * below 1/q.  tests/mlkem/test_encode.c checks every x and every d.
+ */
+#define COMPRESS_M	UINT64_C(10321340)
+#define COMPRESS_SHIFT	35
+
+uint16_t
+pouch_mlkem_compress(uint16_t x, unsigned d)
+{
+	uint64_t y = ((uint64_t)x << d) + (MLKEM_Q - 1) / 2;
+
+	return (uint16_t)(((y * COMPRESS_M) >> COMPRESS_SHIFT) &
+	    ((1U << d) - 1));
+}
+
+/* Decompress_d(y) = round(q y / 2^d) = floor((q y + 2^(d-1)) / 2^d). */
+uint16_t
+pouch_mlkem_decompress(uint16_t y, unsigned d)
+{
+	return (uint16_t)(((uint32_t)y * MLKEM_Q + (1U << (d - 1))) >> d);
+}
+
+void
+pouch_mlkem_poly_compress(struct pouch_mlkem_poly *f, unsigned d)
+{
+	unsigned i;
+
+	for (i = 0; i < MLKEM_N; i++)
+		f->c[i] = pouch_mlkem_compress(f->c[i], d);
+}
+
+void
+pouch_mlkem_poly_decompress(struct pouch_mlkem_poly *f, unsigned d)
+{
+	unsigned i;
+
+	for (i = 0; i < MLKEM_N; i++)
+		f->c[i] = pouch_mlkem_decompress(f->c[i], d);
+}
+
+/*
+ * Algorithm 5, little-endian bit order: coefficient i occupies bits
+ * d i .. d i + d - 1 of the output.  The loop shape depends on d only.
+ */
+void
+pouch_mlkem_byte_encode(uint8_t *out, const struct pouch_mlkem_poly *f,
+    unsigned d)
+{
+	uint32_t acc = 0;
+	unsigned i, bits = 0;
+
+	if (d == 12) {			/* the common case: 2 values, 3 bytes */
+		for (i = 0; i < MLKEM_N / 2; i++) {
+			const uint16_t a = f->c[2 * i], b = f->c[2 * i + 1];
+
+			out[3 * i] = (uint8_t)a;
+			out[3 * i + 1] = (uint8_t)(a >> 8 | b << 4);
+			out[3 * i + 2] = (uint8_t)(b >> 4);
+		}
+		return;
+	}
+	for (i = 0; i < MLKEM_N; i++) {
+		acc |= (uint32_t)f->c[i] << bits;
+		bits += d;
+		while (bits >= 8) {
+			*out++ = (uint8_t)acc;
+			acc >>= 8;
+			bits -= 8;
+		}
+	}
+}
+
+/* Algorithm 6; for d = 12 each value (< 4096 < 2q) is reduced mod q. */
+void
+pouch_mlkem_byte_decode(struct pouch_mlkem_poly *f, const uint8_t *in,
+    unsigned d)
+{
+	const uint32_t mask = (1U << d) - 1;
+	uint32_t acc = 0;
+	unsigned i, bits = 0;
+
+	if (d == 12) {
+		for (i = 0; i < MLKEM_N / 2; i++) {
+			const uint8_t *p = in + 3 * i;
+
+			f->c[2 * i] = csubq_ct((uint32_t)p[0] |
+			    (uint32_t)(p[1] & 0x0f) << 8);
+			f->c[2 * i + 1] = csubq_ct((uint32_t)p[1] >> 4 |
+			    (uint32_t)p[2] << 4);
+		}
+		return;
+	}
+	for (i = 0; i < MLKEM_N; i++) {
+		while (bits < d) {
+			acc |= (uint32_t)*in++ << bits;
+			bits += 8;
+		}
+		f->c[i] = (uint16_t)(acc & mask);
+		acc >>= d;
+		bits -= d;
+	}
+}

@@ -55,6 +55,40 @@ extern "C" {
 /* A MAC (confirmation tag, membership tag) did not verify. */
 #define POUCH_E_BAD_MAC			-19
 
+/* The ratchet tree is malformed (node kinds, trailing blanks, size). */
+#define POUCH_E_BAD_TREE		-20
+/* The tree hash does not match the one the group agreed on. */
+#define POUCH_E_BAD_TREE_HASH		-21
+/* A parent node is not parent-hash valid (RFC 9420 7.9.2). */
+#define POUCH_E_BAD_PARENT_HASH		-22
+/* An unmerged_leaves entry is inconsistent (RFC 9420 12.4.3.1). */
+#define POUCH_E_BAD_UNMERGED		-23
+/* An HPKE encryption key appears twice in the tree. */
+#define POUCH_E_DUP_ENCRYPTION_KEY	-24
+/* A signature key appears in two leaves. */
+#define POUCH_E_DUP_SIGNATURE_KEY	-25
+/* A leaf node's lifetime does not cover the given time. */
+#define POUCH_E_LIFETIME		-26
+/* A credential type is not supported by every member. */
+#define POUCH_E_CREDENTIAL_TYPE		-27
+/* Capabilities lack a suite, version or type in use. */
+#define POUCH_E_CAPABILITIES		-28
+/* A leaf node's leaf_node_source is wrong for its use. */
+#define POUCH_E_LEAF_SOURCE		-29
+/* A message names another group or epoch than the state it is given. */
+#define POUCH_E_WRONG_EPOCH		-30
+/* A message's sender is not a member (blank leaf) or known sender. */
+#define POUCH_E_UNKNOWN_SENDER		-31
+/* An UpdatePath does not fit the tree: node count or ciphertexts per
+ * node differ from the filtered direct path and its resolutions. */
+#define POUCH_E_PATH_SHAPE		-32
+/* A key derived from a decrypted path secret differs from the
+ * UpdatePath's public key (RFC 9420 7.5). */
+#define POUCH_E_PATH_KEY		-33
+/* No private key for any node of the resolution an UpdatePath was
+ * encrypted to: this member cannot decrypt it. */
+#define POUCH_E_NO_PATH_KEY		-34
+
 /*
  * pouch_strerror - a short static English description of code.
  * Unknown codes give "unknown error".  Never NULL, never allocates.

@@ -28,6 +28,21 @@ static const char *const messages[] = {
 	"input/output error",				/* IO */
 	"message key already used or deleted",		/* REPLAY */
 	"MAC verification failed",			/* BAD_MAC */
+	"malformed ratchet tree",			/* BAD_TREE */
+	"tree hash mismatch",				/* BAD_TREE_HASH */
+	"parent hash verification failed",		/* BAD_PARENT_HASH */
+	"inconsistent unmerged leaves",			/* BAD_UNMERGED */
+	"duplicate encryption key",			/* DUP_ENCRYPTION_KEY */
+	"duplicate signature key",			/* DUP_SIGNATURE_KEY */
+	"leaf node lifetime not valid",			/* LIFETIME */
+	"credential type not supported by all members",	/* CREDENTIAL_TYPE */
+	"capabilities do not cover what is in use",	/* CAPABILITIES */
+	"wrong leaf node source",			/* LEAF_SOURCE */
+	"message for another group or epoch",		/* WRONG_EPOCH */
+	"sender is not a known member",			/* UNKNOWN_SENDER */
+	"update path does not fit the tree",		/* PATH_SHAPE */
+	"derived path key differs from update path",	/* PATH_KEY */
+	"no private key to decrypt the update path",	/* NO_PATH_KEY */
 };
 
 POUCH_API const char *

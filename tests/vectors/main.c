@@ -25,6 +25,8 @@ static const struct {
 	{ "mls-secret-tree", vec_run_mls_secret_tree },
 	{ "mls-messages", vec_run_mls_messages },
 	{ "mls-deserialization", vec_run_mls_deserialization },
+	{ "mls-tree-validation", vec_run_mls_tree_validation },
+	{ "mls-tree-operations", vec_run_mls_tree_operations },
 	{ "mlkem-acvp", vec_run_mlkem_acvp },
 	{ "mlkem-wycheproof", vec_run_mlkem_wycheproof },
 };

@@ -11,6 +11,8 @@ add_test(NAME vectors_mls_transcript_hashes COMMAND pouch-vectors mls-transcript
 add_test(NAME vectors_mls_secret_tree COMMAND pouch-vectors mls-secret-tree ${V}/mls/secret-tree.json)
 add_test(NAME vectors_mls_messages COMMAND pouch-vectors mls-messages ${V}/mls/messages.json)
 add_test(NAME vectors_mls_deserialization COMMAND pouch-vectors mls-deserialization ${V}/mls/deserialization.json)
+add_test(NAME vectors_mls_tree_validation COMMAND pouch-vectors mls-tree-validation ${V}/mls/tree-validation.json)
+add_test(NAME vectors_mls_tree_operations COMMAND pouch-vectors mls-tree-operations ${V}/mls/tree-operations.json)
 # ML-KEM (FIPS 203): ACVP, Wycheproof, CCTV (text, read through zlib) and
 # the accumulated tests, whose expected hashes SOURCES.md documents.
 find_package(ZLIB REQUIRED)

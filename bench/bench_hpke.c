@@ -2,7 +2,9 @@
  * bench_hpke.c - throughput of the single-shot HPKE API: one op is one
  * pouch_hpke_seal_base plus one pouch_hpke_open_base of 256 bytes in base
  * mode, for the KEM/KDF/AEAD of MLS cipher suite 1 (X25519, HKDF-SHA256,
- * AES-128-GCM) and suite 2 (P-256, HKDF-SHA256, AES-128-GCM).  bench_run
+ * AES-128-GCM), suite 2 (P-256, HKDF-SHA256, AES-128-GCM) and X-Wing
+ * (0x647a) with HKDF-SHA256 and AES-128-GCM, the HPKE suite of the
+ * hybrid MLS suite of draft-ietf-mls-pq-ciphersuites.  bench_run
  * prints "bench NAME: VALUE ops/s"; any failure exits non-zero, so a
  * failure path is never timed.
  */
@@ -52,6 +54,7 @@ main(void)
 	} cases[] = {
 		{ "hpke_base_seal_open_256B_suite1", POUCH_HPKE_KEM_X25519 },
 		{ "hpke_base_seal_open_256B_suite2", POUCH_HPKE_KEM_P256 },
+		{ "hpke_xwing_seal_open_256B", POUCH_HPKE_KEM_XWING },
 	};
 	struct pouch_crypto *c = NULL;
 	struct hpke_op op;

@@ -38,6 +38,11 @@
 #define POUCH_HPKE_KEM_P521		0x0012
 #define POUCH_HPKE_KEM_X25519		0x0020
 #define POUCH_HPKE_KEM_X448		0x0021
+/* draft-ietf-hpke-pq: ML-KEM and MLKEM768-X25519 (X-Wing); kem_pq.c. */
+#define POUCH_HPKE_KEM_MLKEM512		0x0040
+#define POUCH_HPKE_KEM_MLKEM768		0x0041
+#define POUCH_HPKE_KEM_MLKEM1024	0x0042
+#define POUCH_HPKE_KEM_XWING		0x647a
 
 #define POUCH_HPKE_KDF_HKDF_SHA256	0x0001
 #define POUCH_HPKE_KDF_HKDF_SHA384	0x0002
@@ -183,6 +188,11 @@ extern const struct pouch_hpke_kem pouch_hpke_dhkem_p384;
 extern const struct pouch_hpke_kem pouch_hpke_dhkem_p521;
 extern const struct pouch_hpke_kem pouch_hpke_dhkem_x25519;
 extern const struct pouch_hpke_kem pouch_hpke_dhkem_x448;
+/* The post-quantum rows (kem_pq.c): no auth modes. */
+extern const struct pouch_hpke_kem pouch_hpke_kem_mlkem512;
+extern const struct pouch_hpke_kem pouch_hpke_kem_mlkem768;
+extern const struct pouch_hpke_kem pouch_hpke_kem_mlkem1024;
+extern const struct pouch_hpke_kem pouch_hpke_kem_xwing;
 
 /*
  * Convenience wrappers over a row, by id: POUCH_E_UNSUPPORTED for an

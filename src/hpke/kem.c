@@ -12,6 +12,10 @@ static const struct pouch_hpke_kem *const kems[] = {
 	&pouch_hpke_dhkem_p521,
 	&pouch_hpke_dhkem_x25519,
 	&pouch_hpke_dhkem_x448,
+	&pouch_hpke_kem_mlkem512,
+	&pouch_hpke_kem_mlkem768,
+	&pouch_hpke_kem_mlkem1024,
+	&pouch_hpke_kem_xwing,
 };
 
 const struct pouch_hpke_kem *

@@ -3,7 +3,9 @@
  * AEAD and mode; refusal of tampered enc, ciphertext and aad, of a wrong
  * PSK, of invalid and low-order public keys and of PSK inputs that do not
  * fit the mode; the sequence-number limit; the export-only AEAD; NULL
- * arguments; short output buffers; unknown algorithm ids.
+ * arguments; short output buffers; unknown algorithm ids; and the
+ * post-quantum rows (ML-KEM-512/768/1024, X-Wing): round trips in the
+ * base and psk modes, auth modes refused, tampered and invalid inputs.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,11 @@
 static const uint16_t kem_ids[] = {
 	POUCH_HPKE_KEM_P256, POUCH_HPKE_KEM_P384, POUCH_HPKE_KEM_P521,
 	POUCH_HPKE_KEM_X25519, POUCH_HPKE_KEM_X448
+};
+/* draft-ietf-hpke-pq rows: base and psk modes only (no AuthEncap). */
+static const uint16_t pq_kem_ids[] = {
+	POUCH_HPKE_KEM_MLKEM512, POUCH_HPKE_KEM_MLKEM768,
+	POUCH_HPKE_KEM_MLKEM1024, POUCH_HPKE_KEM_XWING
 };
 static const uint16_t kdf_ids[] = {
 	POUCH_HPKE_KDF_HKDF_SHA256, POUCH_HPKE_KDF_HKDF_SHA384,
@@ -802,7 +809,7 @@ test_unknown_ids_unsupported(void **state)
 	assert_int_equal(pouch_hpke_open_base(c, 0, D, A, kr.sk, kr.sklen,
 	    kr.pk, kr.pklen, NULL, 0, NULL, 0, ct, sizeof(ct), pt, sizeof(pt),
 	    &ptlen), POUCH_E_UNSUPPORTED);
-	assert_null(pouch_hpke_kem_get(0x647a));
+	assert_null(pouch_hpke_kem_get(0x0043));
 	assert_null(pouch_hpke_kdf_get(0));
 	assert_null(pouch_hpke_aead_get(0));
 }
@@ -847,6 +854,145 @@ test_kem_table_consistent(void **state)
 	assert_true(POUCH_HPKE_SK_MAX >= 66);
 }
 
+/*
+ * The post-quantum KEMs over every KDF and AEAD in the modes they have
+ * (base, psk); the auth modes are refused on both sides, because none
+ * of them has AuthEncap/AuthDecap (draft-ietf-hpke-pq).
+ */
+static void
+test_pq_roundtrip_base_psk_auth_refused(void **state)
+{
+	const struct pouch_crypto *c = *state;
+	struct pouch_hpke_params p;
+	struct pouch_hpke_ctx *ctx = NULL;
+	struct kp kr, ks;
+	uint8_t enc[POUCH_HPKE_ENC_MAX];
+	size_t k, d, a, enclen;
+
+	for (k = 0; k < NELEM(pq_kem_ids); k++) {
+		for (d = 0; d < NELEM(kdf_ids); d++)
+			for (a = 0; a < NELEM(aead_ids); a++) {
+				roundtrip_one(c, POUCH_HPKE_MODE_BASE,
+				    pq_kem_ids[k], kdf_ids[d], aead_ids[a]);
+				roundtrip_one(c, POUCH_HPKE_MODE_PSK,
+				    pq_kem_ids[k], kdf_ids[d], aead_ids[a]);
+			}
+		keygen(c, pq_kem_ids[k], &kr);
+		keygen(c, pq_kem_ids[k], &ks);
+		params_init(&p, POUCH_HPKE_MODE_AUTH, pq_kem_ids[k],
+		    POUCH_HPKE_KDF_HKDF_SHA256, POUCH_HPKE_AEAD_AES128GCM);
+		p.skS = ks.sk;
+		p.skSlen = ks.sklen;
+		assert_int_equal(pouch_hpke_setup_sender(c, &p, kr.pk,
+		    kr.pklen, NULL, 0, enc, sizeof(enc), &enclen, &ctx, NULL),
+		    POUCH_E_UNSUPPORTED);
+		assert_null(ctx);
+		params_init(&p, POUCH_HPKE_MODE_AUTH_PSK, pq_kem_ids[k],
+		    POUCH_HPKE_KDF_HKDF_SHA256, POUCH_HPKE_AEAD_AES128GCM);
+		p.pkS = ks.pk;
+		p.pkSlen = ks.pklen;
+		memset(enc, 0, sizeof(enc));
+		assert_int_equal(pouch_hpke_setup_receiver(c, &p, enc,
+		    pouch_hpke_kem_get(pq_kem_ids[k])->Nenc, kr.sk, kr.sklen,
+		    &ctx, NULL), POUCH_E_UNSUPPORTED);
+		assert_null(ctx);
+	}
+}
+
+/*
+ * A tampered PQ enc is implicitly rejected by ML-KEM: another shared
+ * secret, so the AEAD refuses (DECRYPT).  A wrong-length enc is
+ * MALFORMED, a wrong-length skR BAD_KEY, and a pkR whose ML-KEM part
+ * fails the FIPS 203 7.2 check BAD_KEY.
+ */
+static void
+test_pq_tampered_and_invalid(void **state)
+{
+	const struct pouch_crypto *c = *state;
+	const uint16_t aead = POUCH_HPKE_AEAD_CHACHA20POLY1305;
+	struct kp kr;
+	uint8_t enc[POUCH_HPKE_ENC_MAX], ct[sizeof(msg) + POUCH_HPKE_NT];
+	uint8_t pt[sizeof(msg)];
+	size_t enclen, ctlen, ptlen, k;
+
+	for (k = 0; k < NELEM(pq_kem_ids); k++) {
+		const uint16_t kem = pq_kem_ids[k];
+
+		seal_fixture(c, kem, aead, &kr, enc, &enclen, ct, &ctlen);
+		assert_int_equal(open_fixture(c, kem, aead, &kr, enc, enclen,
+		    aad, sizeof(aad), ct, ctlen, pt, &ptlen), POUCH_OK);
+		enc[enclen / 3] ^= 0x20;
+		assert_int_equal(open_fixture(c, kem, aead, &kr, enc, enclen,
+		    aad, sizeof(aad), ct, ctlen, pt, &ptlen), POUCH_E_DECRYPT);
+		assert_true(all_zero(pt, sizeof(pt)));
+		enc[enclen / 3] ^= 0x20;
+		enc[enclen - 1] ^= 0x01;
+		assert_int_equal(open_fixture(c, kem, aead, &kr, enc, enclen,
+		    aad, sizeof(aad), ct, ctlen, pt, &ptlen), POUCH_E_DECRYPT);
+		enc[enclen - 1] ^= 0x01;
+		assert_int_equal(open_fixture(c, kem, aead, &kr, enc,
+		    enclen - 1, aad, sizeof(aad), ct, ctlen, pt, &ptlen),
+		    POUCH_E_MALFORMED);
+		kr.sklen--;
+		assert_int_equal(open_fixture(c, kem, aead, &kr, enc, enclen,
+		    aad, sizeof(aad), ct, ctlen, pt, &ptlen), POUCH_E_BAD_KEY);
+		kr.sklen++;
+		/* first coefficient of ek = 0xfff >= q */
+		kr.pk[0] = 0xff;
+		kr.pk[1] |= 0x0f;
+		assert_int_equal(pouch_hpke_pk_check(c, kem, kr.pk, kr.pklen),
+		    POUCH_E_BAD_KEY);
+		assert_int_equal(pouch_hpke_seal_base(c, kem,
+		    POUCH_HPKE_KDF_HKDF_SHA256, aead, kr.pk, kr.pklen, NULL, 0,
+		    NULL, 0, msg, sizeof(msg), enc, sizeof(enc), &enclen, ct,
+		    sizeof(ct), &ctlen), POUCH_E_BAD_KEY);
+		assert_int_equal(pouch_hpke_pk_check(c, kem, kr.pk,
+		    kr.pklen - 1), POUCH_E_BAD_KEY);
+	}
+}
+
+/* The PQ rows: draft-ietf-hpke-pq sizes, no auth, deterministic derive. */
+static void
+test_pq_kem_table_consistent(void **state)
+{
+	static const size_t want[][4] = {	/* Nenc, Npk, Nsk, Nsecret */
+		{ 768, 800, 64, 32 }, { 1088, 1184, 64, 32 },
+		{ 1568, 1568, 64, 32 }, { 1120, 1216, 32, 32 }
+	};
+	const struct pouch_crypto *c = *state;
+	uint8_t sk1[POUCH_HPKE_SK_MAX], pk1[POUCH_HPKE_PK_MAX];
+	uint8_t sk2[POUCH_HPKE_SK_MAX], pk2[POUCH_HPKE_PK_MAX];
+	size_t k, sklen, pklen;
+
+	for (k = 0; k < NELEM(pq_kem_ids); k++) {
+		const struct pouch_hpke_kem *kem;
+
+		kem = pouch_hpke_kem_get(pq_kem_ids[k]);
+		assert_non_null(kem);
+		assert_int_equal(kem->Nenc, want[k][0]);
+		assert_int_equal(kem->Npk, want[k][1]);
+		assert_int_equal(kem->Nsk, want[k][2]);
+		assert_int_equal(kem->Nsecret, want[k][3]);
+		assert_true(kem->Nenc <= POUCH_HPKE_ENC_MAX);
+		assert_true(kem->Npk <= POUCH_HPKE_PK_MAX);
+		assert_true(kem->Nsk <= POUCH_HPKE_SK_MAX);
+		assert_null(kem->auth_encap);
+		assert_null(kem->auth_decap);
+		assert_int_equal(pouch_hpke_derive_keypair(c, pq_kem_ids[k],
+		    msg, sizeof(msg), sk1, sizeof(sk1), &sklen, pk1,
+		    sizeof(pk1), &pklen), POUCH_OK);
+		assert_int_equal(sklen, kem->Nsk);
+		assert_int_equal(pklen, kem->Npk);
+		assert_int_equal(pouch_hpke_derive_keypair(c, pq_kem_ids[k],
+		    msg, sizeof(msg), sk2, sizeof(sk2), &sklen, pk2,
+		    sizeof(pk2), &pklen), POUCH_OK);
+		assert_memory_equal(sk1, sk2, sklen);
+		assert_memory_equal(pk1, pk2, pklen);
+		assert_int_equal(pouch_hpke_pk_check(c, pq_kem_ids[k], pk1,
+		    pklen), POUCH_OK);
+	}
+}
+
 int
 main(void)
 {
@@ -868,6 +1014,9 @@ main(void)
 		cmocka_unit_test(test_null_args_misuse),
 		cmocka_unit_test(test_buffer_too_small),
 		cmocka_unit_test(test_unknown_ids_unsupported),
+		cmocka_unit_test(test_pq_kem_table_consistent),
+		cmocka_unit_test(test_pq_roundtrip_base_psk_auth_refused),
+		cmocka_unit_test(test_pq_tampered_and_invalid),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

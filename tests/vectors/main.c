@@ -29,6 +29,7 @@ static const struct {
 	{ "mls-tree-operations", vec_run_mls_tree_operations },
 	{ "mlkem-acvp", vec_run_mlkem_acvp },
 	{ "mlkem-wycheproof", vec_run_mlkem_wycheproof },
+	{ "xwing", vec_run_xwing },
 };
 
 /* Types whose files are not JSON (text, maybe gzip): the runner reads. */

@@ -63,6 +63,8 @@ int	vec_run_mlkem_acvp(json_t *root, const char *file,
 	    struct vec_result *res);
 int	vec_run_mlkem_wycheproof(json_t *root, const char *file,
 	    struct vec_result *res);
+int	vec_run_xwing(json_t *root, const char *file,
+	    struct vec_result *res);
 
 /* A vector type whose file is not JSON: it reads path (file is its
  * base name, for messages) and fills res. */

@@ -88,6 +88,14 @@ extern "C" {
 /* No private key for any node of the resolution an UpdatePath was
  * encrypted to: this member cannot decrypt it. */
 #define POUCH_E_NO_PATH_KEY		-34
+/* A Welcome holds no GroupSecrets for this member's KeyPackage. */
+#define POUCH_E_NOT_RECIPIENT		-35
+/* A message or structure names another cipher suite than the group
+ * or KeyPackage it is processed for. */
+#define POUCH_E_WRONG_SUITE		-36
+/* A Commit has no UpdatePath although its proposals require one
+ * (RFC 9420 12.4.2: any Update or Remove, or no proposal at all). */
+#define POUCH_E_PATH_REQUIRED		-37
 
 /*
  * pouch_strerror - a short static English description of code.

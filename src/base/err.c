@@ -43,6 +43,9 @@ static const char *const messages[] = {
 	"update path does not fit the tree",		/* PATH_SHAPE */
 	"derived path key differs from update path",	/* PATH_KEY */
 	"no private key to decrypt the update path",	/* NO_PATH_KEY */
+	"welcome is not addressed to this key package",	/* NOT_RECIPIENT */
+	"wrong cipher suite",				/* WRONG_SUITE */
+	"commit requires an update path",		/* PATH_REQUIRED */
 };
 
 POUCH_API const char *

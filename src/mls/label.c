@@ -210,6 +210,26 @@ out:
 }
 
 int
+pouch_mls_sign_with_label_key(const struct pouch_sig_key *k,
+    const char *label, const uint8_t *content, size_t contentlen,
+    uint8_t *sig, size_t sigcap, size_t *siglen)
+{
+	struct label_buf lb;
+	int rc;
+
+	if (siglen != NULL)
+		*siglen = 0;
+	if (k == NULL || sig == NULL || siglen == NULL)
+		return POUCH_E_MISUSE;
+	if ((rc = label_content(&lb, label, content, contentlen)) != POUCH_OK)
+		goto out;
+	rc = pouch_sig_key_sign(k, lb.wr.buf, lb.wr.len, sig, sigcap, siglen);
+out:
+	lb_free(&lb);
+	return rc;
+}
+
+int
 pouch_mls_verify_with_label(const struct pouch_crypto *c,
     const struct pouch_mls_suite *s, const uint8_t *pub, size_t publen,
     const char *label, const uint8_t *content, size_t contentlen,

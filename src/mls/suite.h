@@ -73,6 +73,14 @@ int	pouch_mls_sign_with_label(const struct pouch_crypto *c,
 	    size_t privlen, const char *label, const uint8_t *content,
 	    size_t contentlen, uint8_t *sig, size_t sigcap, size_t *siglen)
 	    POUCH_WARN_UNUSED;
+/*
+ * The same with a private key loaded once (pouch_sig_key_new() for the
+ * suite's signature scheme), so that a sender signing every message does
+ * not expand its key each time.
+ */
+int	pouch_mls_sign_with_label_key(const struct pouch_sig_key *k,
+	    const char *label, const uint8_t *content, size_t contentlen,
+	    uint8_t *sig, size_t sigcap, size_t *siglen) POUCH_WARN_UNUSED;
 /* POUCH_OK, or POUCH_E_BAD_SIGNATURE / POUCH_E_BAD_KEY. */
 int	pouch_mls_verify_with_label(const struct pouch_crypto *c,
 	    const struct pouch_mls_suite *s, const uint8_t *pub, size_t publen,

@@ -18,10 +18,10 @@ strerror_every_code_distinct(void **state)
 	int a, b;
 
 	(void)state;
-	for (a = POUCH_OK; a >= POUCH_E_NO_PATH_KEY; a--) {
+	for (a = POUCH_OK; a >= POUCH_E_PATH_REQUIRED; a--) {
 		assert_non_null(pouch_strerror(a));
 		assert_string_not_equal(pouch_strerror(a), "unknown error");
-		for (b = a - 1; b >= POUCH_E_NO_PATH_KEY; b--)
+		for (b = a - 1; b >= POUCH_E_PATH_REQUIRED; b--)
 			assert_string_not_equal(pouch_strerror(a),
 			    pouch_strerror(b));
 	}
@@ -32,7 +32,7 @@ strerror_unknown(void **state)
 {
 	(void)state;
 	assert_string_equal(pouch_strerror(1), "unknown error");
-	assert_string_equal(pouch_strerror(POUCH_E_NO_PATH_KEY - 1),
+	assert_string_equal(pouch_strerror(POUCH_E_PATH_REQUIRED - 1),
 	    "unknown error");
 	assert_string_equal(pouch_strerror(-1000000), "unknown error");
 }
@@ -52,6 +52,8 @@ strerror_stable_numbers(void **state)
 	assert_int_equal(POUCH_E_LEAF_SOURCE, -29);
 	assert_int_equal(POUCH_E_UNKNOWN_SENDER, -31);
 	assert_int_equal(POUCH_E_NO_PATH_KEY, -34);
+	assert_int_equal(POUCH_E_WRONG_SUITE, -36);
+	assert_int_equal(POUCH_E_PATH_REQUIRED, -37);
 	assert_string_equal(pouch_strerror(POUCH_E_TRUNCATED),
 	    "input truncated");
 }

@@ -2,8 +2,9 @@
  * test_label.c - the RFC 9420 labelled operations beyond what
  * crypto-basics.json checks: the encoded label structs (checked against an
  * independent encoding built here byte by byte), the heap path for large
- * contexts, label limits, misuse, and that every suite's EncryptWithLabel
- * binds the label and the context.
+ * contexts, label limits, misuse, that every suite's EncryptWithLabel
+ * binds the label and the context, and that SignWithLabel with a loaded
+ * key signs what the one-shot form signs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -177,6 +178,54 @@ every_suite_binds_label_and_context(void **state)
 	}
 }
 
+/*
+ * SignWithLabel with a loaded key signs the same SignContent: EdDSA is
+ * deterministic, so both forms give the same signature; every suite's
+ * verifies; a bad label or buffer is refused.
+ */
+static void
+sign_with_loaded_key_same_as_one_shot(void **state)
+{
+	const uint16_t *ids;
+	size_t nids, i, n1, n2;
+
+	(void)state;
+	ids = pouch_mls_suite_ids(&nids);
+	for (i = 0; i < nids; i++) {
+		const struct pouch_mls_suite *s = pouch_mls_suite_get(ids[i]);
+		uint8_t priv[POUCH_SIG_PRIV_MAX], pub[POUCH_SIG_PUB_MAX];
+		uint8_t s1[POUCH_SIG_MAX], s2[POUCH_SIG_MAX];
+		struct pouch_sig_key *k = NULL;
+
+		assert_int_equal(pouch_sig_keygen(c, s->sig, priv, pub),
+		    POUCH_OK);
+		assert_int_equal(pouch_sig_key_new(c, s->sig,
+		    POUCH_IMPL_DEFAULT, priv, pouch_sig_priv_len(s->sig), &k),
+		    POUCH_OK);
+		assert_int_equal(pouch_mls_sign_with_label_key(k, "L",
+		    (const uint8_t *)"msg", 3, s2, sizeof(s2), &n2), POUCH_OK);
+		assert_int_equal(pouch_mls_verify_with_label(c, s, pub,
+		    pouch_sig_pub_len(s->sig), "L", (const uint8_t *)"msg", 3,
+		    s2, n2), POUCH_OK);
+		if (s->sig == POUCH_SIG_ED25519 || s->sig == POUCH_SIG_ED448) {
+			assert_int_equal(pouch_mls_sign_with_label(c, s, priv,
+			    pouch_sig_priv_len(s->sig), "L",
+			    (const uint8_t *)"msg", 3, s1, sizeof(s1), &n1),
+			    POUCH_OK);
+			assert_int_equal(n1, n2);
+			assert_memory_equal(s1, s2, n1);
+		}
+		assert_int_equal(pouch_mls_sign_with_label_key(k, NULL,
+		    (const uint8_t *)"msg", 3, s2, sizeof(s2), &n2),
+		    POUCH_E_MISUSE);
+		assert_int_equal(n2, 0);
+		assert_int_equal(pouch_mls_sign_with_label_key(NULL, "L",
+		    (const uint8_t *)"msg", 3, s2, sizeof(s2), &n2),
+		    POUCH_E_MISUSE);
+		pouch_sig_key_free(k);
+	}
+}
+
 /* KeyPackageRef = RefHash("MLS 1.0 KeyPackage Reference", kp). */
 static void
 key_package_ref_uses_its_label(void **state)
@@ -206,6 +255,7 @@ main(void)
 		cmocka_unit_test(labels_limits_and_misuse),
 		cmocka_unit_test(every_suite_binds_label_and_context),
 		cmocka_unit_test(key_package_ref_uses_its_label),
+		cmocka_unit_test(sign_with_loaded_key_same_as_one_shot),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

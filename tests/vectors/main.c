@@ -27,6 +27,7 @@ static const struct {
 	{ "mls-deserialization", vec_run_mls_deserialization },
 	{ "mls-tree-validation", vec_run_mls_tree_validation },
 	{ "mls-tree-operations", vec_run_mls_tree_operations },
+	{ "mls-message-protection", vec_run_mls_message_protection },
 	{ "mlkem-acvp", vec_run_mlkem_acvp },
 	{ "mlkem-wycheproof", vec_run_mlkem_wycheproof },
 	{ "xwing", vec_run_xwing },

@@ -9,77 +9,71 @@
  * (4) the interim hash computed from it and the tag equals
  * interim_transcript_hash_after.
  *
- * The AuthenticatedContent is split with a minimal bounded skip-parser of
- * our own (the full MLS structure decoders are another file's work):
- * wire_format, group_id, epoch, sender, authenticated_data, content_type
- * (must be commit), Commit { proposals<V>, optional<UpdatePath> }, then
- * signature<V> and confirmation_tag<V>, with nothing left over.  An
- * UpdatePath, which none of these vectors has, is reported as unsupported
- * by this parser and fails the case rather than being guessed at.
+ * The AuthenticatedContent is decoded with the MLS structure decoders
+ * (mls/msg.h), must hold a Commit and must re-encode to the same bytes;
+ * the ConfirmedTranscriptHashInput (wire_format, content, signature) is
+ * then encoded from the decoded structure.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec/codec.h"
+#include "mls/msg.h"
 #include "mls/transcript.h"
 #include "vectors/vectors.h"
 
-#define SENDER_MEMBER			1
-#define SENDER_EXTERNAL			2
-#define SENDER_NEW_MEMBER_PROPOSAL	3
-#define SENDER_NEW_MEMBER_COMMIT	4
-#define CONTENT_COMMIT			3
-#define FIELD_MAX			(1U << 24)
+#define ENCODED_MAX	(1U << 24)
 
-/* ConfirmedTranscriptHashInput = ac[0..*inlen); the tag is returned. */
+/*
+ * Decode ac[0..aclen) as one AuthenticatedContent holding a commit; in
+ * *input the encoded ConfirmedTranscriptHashInput, in tag a copy of the
+ * confirmation tag.
+ */
 static int
-split_commit(const uint8_t *ac, size_t aclen, size_t *inlen,
-    const uint8_t **tag, size_t *taglen, const char **why)
+split_commit(const uint8_t *ac, size_t aclen, struct pouch_wr *input,
+    uint8_t *tag, size_t *taglen, const char **why)
 {
-	struct pouch_rd r, sub;
-	const uint8_t *p;
-	uint16_t wf;
-	uint64_t epoch;
-	uint32_t idx;
-	uint8_t st, ct;
-	size_t n;
-	int present;
+	struct pouch_mls_authenticated_content x;
+	struct pouch_mls_arena a;
+	struct pouch_wr again;
+	struct pouch_rd r;
+	int ok = -1;
 
+	pouch_mls_arena_init_limits(&a, NULL);
+	pouch_wr_init(&again, ENCODED_MAX);
+	pouch_wr_init(input, ENCODED_MAX);
 	pouch_rd_init(&r, ac, aclen);
-	*why = "malformed header";
-	if (pouch_rd_u16(&r, &wf) != POUCH_OK ||
-	    pouch_rd_opaque(&r, &p, &n, FIELD_MAX) != POUCH_OK ||
-	    pouch_rd_u64(&r, &epoch) != POUCH_OK ||
-	    pouch_rd_u8(&r, &st) != POUCH_OK)
-		return -1;
-	if (st == SENDER_MEMBER || st == SENDER_EXTERNAL) {
-		if (pouch_rd_u32(&r, &idx) != POUCH_OK)
-			return -1;
-	} else if (st != SENDER_NEW_MEMBER_PROPOSAL &&
-	    st != SENDER_NEW_MEMBER_COMMIT)
-		return -1;
-	if (pouch_rd_opaque(&r, &p, &n, FIELD_MAX) != POUCH_OK ||
-	    pouch_rd_u8(&r, &ct) != POUCH_OK)
-		return -1;
-	*why = "content is not a commit";
-	if (ct != CONTENT_COMMIT)
-		return -1;
-	*why = "malformed commit";
-	if (pouch_rd_vec(&r, &sub, FIELD_MAX) != POUCH_OK ||
-	    pouch_rd_optional(&r, &present) != POUCH_OK)
-		return -1;
-	*why = "UpdatePath present: not handled by this minimal parser";
-	if (present)
-		return -1;
-	*why = "malformed signature or tag";
-	if (pouch_rd_opaque(&r, &p, &n, FIELD_MAX) != POUCH_OK)
-		return -1;
-	*inlen = (size_t)(r.p - ac);
-	if (pouch_rd_opaque(&r, tag, taglen, FIELD_MAX) != POUCH_OK ||
+	*why = "malformed AuthenticatedContent";
+	if (pouch_mls_authenticated_content_decode(&r, &a,
+	    pouch_mls_limits_default(), &x) != POUCH_OK ||
 	    pouch_rd_done(&r) != POUCH_OK)
-		return -1;
-	return 0;
+		goto out;
+	*why = "content is not a commit";
+	if (x.content.content_type != POUCH_MLS_CT_COMMIT)
+		goto out;
+	*why = "AuthenticatedContent does not re-encode to its bytes";
+	pouch_mls_authenticated_content_encode(&again, &x);
+	if (pouch_wr_finish(&again) != POUCH_OK || again.len != aclen ||
+	    memcmp(again.buf, ac, aclen) != 0)
+		goto out;
+	*why = "confirmation tag too long";
+	if (x.auth.confirmation_tag.n > POUCH_HASH_MAX)
+		goto out;
+	memcpy(tag, x.auth.confirmation_tag.p, x.auth.confirmation_tag.n);
+	*taglen = x.auth.confirmation_tag.n;
+	/* RFC 9420 8.2: ConfirmedTranscriptHashInput */
+	pouch_wr_u16(input, x.wire_format);
+	pouch_mls_framed_content_encode(input, &x.content);
+	pouch_wr_opaque(input, x.auth.signature.p, x.auth.signature.n);
+	*why = "ConfirmedTranscriptHashInput encoding";
+	if (pouch_wr_finish(input) != POUCH_OK)
+		goto out;
+	ok = 0;
+out:
+	pouch_wr_free(&again);
+	pouch_mls_arena_free(&a);
+	return ok;
 }
 
 #define NF	5
@@ -94,13 +88,14 @@ run_case(const struct pouch_crypto *c, json_t *tc, const char *file,
 	    "interim_transcript_hash_after" };
 	const struct pouch_mls_suite *s;
 	uint8_t *b[NF] = { 0 }, cth[POUCH_HASH_MAX], ith[POUCH_HASH_MAX];
-	uint8_t mac[POUCH_HASH_MAX], bad[POUCH_HASH_MAX];
-	const uint8_t *tag;
-	size_t n[NF], i, inlen, taglen;
+	uint8_t mac[POUCH_HASH_MAX], bad[POUCH_HASH_MAX], tag[POUCH_HASH_MAX];
+	struct pouch_wr input;
+	size_t n[NF], i, taglen;
 	const char *why;
 	long long id;
 	int ok = 0;
 
+	pouch_wr_init(&input, 0);
 	if (vec_int(tc, "cipher_suite", &id) != 0 || id < 0 || id > 0xffff ||
 	    (s = pouch_mls_suite_get((uint16_t)id)) == NULL) {
 		vec_fail(file, idx, "unknown cipher_suite");
@@ -115,7 +110,7 @@ run_case(const struct pouch_crypto *c, json_t *tc, const char *file,
 		vec_fail(file, idx, "field length");
 		goto out;
 	}
-	if (split_commit(b[1], n[1], &inlen, &tag, &taglen, &why) != 0) {
+	if (split_commit(b[1], n[1], &input, tag, &taglen, &why) != 0) {
 		vec_fail(file, idx, why);
 		goto out;
 	}
@@ -137,8 +132,8 @@ run_case(const struct pouch_crypto *c, json_t *tc, const char *file,
 		goto out;
 	}
 	/* (3) and (4) */
-	if (pouch_mls_confirmed_transcript_hash(c, s, b[2], n[2], b[1], inlen,
-	    cth) != POUCH_OK || memcmp(cth, b[3], s->nh) != 0) {
+	if (pouch_mls_confirmed_transcript_hash(c, s, b[2], n[2], input.buf,
+	    input.len, cth) != POUCH_OK || memcmp(cth, b[3], s->nh) != 0) {
 		vec_fail(file, idx, "confirmed_transcript_hash_after");
 		goto out;
 	}
@@ -149,6 +144,7 @@ run_case(const struct pouch_crypto *c, json_t *tc, const char *file,
 	}
 	ok = 1;
 out:
+	pouch_wr_free(&input);
 	for (i = 0; i < NF; i++)
 		free(b[i]);
 	return ok;

@@ -13,6 +13,7 @@ add_test(NAME vectors_mls_messages COMMAND pouch-vectors mls-messages ${V}/mls/m
 add_test(NAME vectors_mls_deserialization COMMAND pouch-vectors mls-deserialization ${V}/mls/deserialization.json)
 add_test(NAME vectors_mls_tree_validation COMMAND pouch-vectors mls-tree-validation ${V}/mls/tree-validation.json)
 add_test(NAME vectors_mls_tree_operations COMMAND pouch-vectors mls-tree-operations ${V}/mls/tree-operations.json)
+add_test(NAME vectors_mls_message_protection COMMAND pouch-vectors mls-message-protection ${V}/mls/message-protection.json)
 # ML-KEM (FIPS 203): ACVP, Wycheproof, CCTV (text, read through zlib) and
 # the accumulated tests, whose expected hashes SOURCES.md documents.
 find_package(ZLIB REQUIRED)

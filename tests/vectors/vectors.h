@@ -58,6 +58,8 @@ int	vec_run_mls_tree_validation(json_t *root, const char *file,
 	    struct vec_result *res);
 int	vec_run_mls_tree_operations(json_t *root, const char *file,
 	    struct vec_result *res);
+int	vec_run_mls_message_protection(json_t *root, const char *file,
+	    struct vec_result *res);
 
 int	vec_run_mlkem_acvp(json_t *root, const char *file,
 	    struct vec_result *res);

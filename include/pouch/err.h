@@ -96,6 +96,11 @@ extern "C" {
 /* A Commit has no UpdatePath although its proposals require one
  * (RFC 9420 12.4.2: any Update or Remove, or no proposal at all). */
 #define POUCH_E_PATH_REQUIRED		-37
+/* A PreSharedKeyID names a PSK the caller did not provide. */
+#define POUCH_E_PSK_UNAVAILABLE		-38
+/* A Commit references a proposal this member has not received in the
+ * epoch (RFC 9420 12.4.2). */
+#define POUCH_E_UNKNOWN_PROPOSAL	-39
 
 /*
  * pouch_strerror - a short static English description of code.

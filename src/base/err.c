@@ -46,6 +46,8 @@ static const char *const messages[] = {
 	"welcome is not addressed to this key package",	/* NOT_RECIPIENT */
 	"wrong cipher suite",				/* WRONG_SUITE */
 	"commit requires an update path",		/* PATH_REQUIRED */
+	"pre-shared key not available",			/* PSK_UNAVAILABLE */
+	"commit references an unknown proposal",	/* UNKNOWN_PROPOSAL */
 };
 
 POUCH_API const char *

@@ -18,10 +18,10 @@ strerror_every_code_distinct(void **state)
 	int a, b;
 
 	(void)state;
-	for (a = POUCH_OK; a >= POUCH_E_PATH_REQUIRED; a--) {
+	for (a = POUCH_OK; a >= POUCH_E_UNKNOWN_PROPOSAL; a--) {
 		assert_non_null(pouch_strerror(a));
 		assert_string_not_equal(pouch_strerror(a), "unknown error");
-		for (b = a - 1; b >= POUCH_E_PATH_REQUIRED; b--)
+		for (b = a - 1; b >= POUCH_E_UNKNOWN_PROPOSAL; b--)
 			assert_string_not_equal(pouch_strerror(a),
 			    pouch_strerror(b));
 	}
@@ -32,7 +32,7 @@ strerror_unknown(void **state)
 {
 	(void)state;
 	assert_string_equal(pouch_strerror(1), "unknown error");
-	assert_string_equal(pouch_strerror(POUCH_E_PATH_REQUIRED - 1),
+	assert_string_equal(pouch_strerror(POUCH_E_UNKNOWN_PROPOSAL - 1),
 	    "unknown error");
 	assert_string_equal(pouch_strerror(-1000000), "unknown error");
 }
@@ -54,6 +54,8 @@ strerror_stable_numbers(void **state)
 	assert_int_equal(POUCH_E_NO_PATH_KEY, -34);
 	assert_int_equal(POUCH_E_WRONG_SUITE, -36);
 	assert_int_equal(POUCH_E_PATH_REQUIRED, -37);
+	assert_int_equal(POUCH_E_PSK_UNAVAILABLE, -38);
+	assert_int_equal(POUCH_E_UNKNOWN_PROPOSAL, -39);
 	assert_string_equal(pouch_strerror(POUCH_E_TRUNCATED),
 	    "input truncated");
 }

@@ -14,6 +14,10 @@ add_test(NAME vectors_mls_deserialization COMMAND pouch-vectors mls-deserializat
 add_test(NAME vectors_mls_tree_validation COMMAND pouch-vectors mls-tree-validation ${V}/mls/tree-validation.json)
 add_test(NAME vectors_mls_tree_operations COMMAND pouch-vectors mls-tree-operations ${V}/mls/tree-operations.json)
 add_test(NAME vectors_mls_message_protection COMMAND pouch-vectors mls-message-protection ${V}/mls/message-protection.json)
+add_test(NAME vectors_mls_treekem COMMAND pouch-vectors mls-treekem ${V}/mls/treekem.json)
+add_test(NAME vectors_mls_welcome COMMAND pouch-vectors mls-welcome ${V}/mls/welcome.json)
+add_test(NAME vectors_mls_passive_client_welcome COMMAND pouch-vectors mls-passive-client ${V}/mls/passive-client-welcome.json)
+add_test(NAME vectors_mls_passive_client_handling_commit COMMAND pouch-vectors mls-passive-client ${V}/mls/passive-client-handling-commit.json)
 # ML-KEM (FIPS 203): ACVP, Wycheproof, CCTV (text, read through zlib) and
 # the accumulated tests, whose expected hashes SOURCES.md documents.
 find_package(ZLIB REQUIRED)

@@ -60,6 +60,12 @@ int	vec_run_mls_tree_operations(json_t *root, const char *file,
 	    struct vec_result *res);
 int	vec_run_mls_message_protection(json_t *root, const char *file,
 	    struct vec_result *res);
+int	vec_run_mls_treekem(json_t *root, const char *file,
+	    struct vec_result *res);
+int	vec_run_mls_welcome(json_t *root, const char *file,
+	    struct vec_result *res);
+int	vec_run_mls_passive_client(json_t *root, const char *file,
+	    struct vec_result *res);
 
 int	vec_run_mlkem_acvp(json_t *root, const char *file,
 	    struct vec_result *res);

@@ -1,0 +1,447 @@
+/*
+ * test_group_sim.c - mls/group and mls/keypackage: deterministic group
+ * simulations of 2, 3 and 10 members and a seeded random run.  After
+ * every commit each remaining member has the same epoch, epoch
+ * authenticator and tree hash; hostile or stale commits are rejected
+ * without changing anything; a commit race resolves to the commit the
+ * (simulated) server ordered first.  The operation order comes
+ * from a seeded generator, so a failure replays exactly.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <pouch/err.h>
+
+#include "crypto/crypto.h"
+#include "mls/group.h"
+#include "mls/keypackage.h"
+#include "mls/msg.h"
+
+#define MAXM	10
+#define NOW	1500
+
+struct mem {
+	uint8_t				 sig_priv[POUCH_SIG_PRIV_MAX];
+	uint8_t				 sig_pub[POUCH_SIG_PUB_MAX];
+	char				 id[16];
+	struct pouch_mls_kp_out		 kp;
+	struct pouch_mls_group		*g;
+};
+
+struct sim {
+	struct pouch_crypto		*c;
+	const struct pouch_mls_suite	*s;
+	struct mem			 m[MAXM];
+	uint64_t			 rng;
+};
+
+/* xorshift64: the simulation's only source of choices. */
+static uint32_t
+pick(struct sim *w, uint32_t n)
+{
+	w->rng ^= w->rng << 13;
+	w->rng ^= w->rng >> 7;
+	w->rng ^= w->rng << 17;
+	return (uint32_t)(w->rng % n);
+}
+
+static void
+mem_kp(struct sim *w, struct mem *m, uint64_t nb, uint64_t na,
+    int last_resort)
+{
+	struct pouch_mls_kp_params p;
+
+	pouch_mls_kp_out_clear(&m->kp);
+	memset(&p, 0, sizeof(p));
+	p.s = w->s;
+	p.identity = (const uint8_t *)m->id;
+	p.identitylen = strlen(m->id);
+	p.sig_priv = m->sig_priv;
+	p.sig_privlen = pouch_sig_priv_len(w->s->sig);
+	p.sig_pub = m->sig_pub;
+	p.sig_publen = pouch_sig_pub_len(w->s->sig);
+	p.not_before = nb;
+	p.not_after = na;
+	p.last_resort = last_resort;
+	assert_int_equal(pouch_mls_key_package_create(w->c, &p, &m->kp),
+	    POUCH_OK);
+}
+
+static void
+mem_init(struct sim *w, int i)
+{
+	struct mem *m = &w->m[i];
+
+	pouch_mls_group_free(m->g);
+	m->g = NULL;
+	assert_int_equal(pouch_sig_keygen(w->c, w->s->sig, m->sig_priv,
+	    m->sig_pub), POUCH_OK);
+	snprintf(m->id, sizeof(m->id), "member-%d", i);
+	mem_kp(w, m, 1000, 2000, 0);
+}
+
+static struct pouch_mls_member_keys
+keys_of(const struct sim *w, const struct mem *m)
+{
+	struct pouch_mls_member_keys k;
+
+	memset(&k, 0, sizeof(k));
+	k.kp = m->kp.kp;
+	k.kplen = m->kp.kplen;
+	k.sig_priv = m->sig_priv;
+	k.sig_privlen = pouch_sig_priv_len(w->s->sig);
+	k.init_priv = m->kp.init_priv;
+	k.init_privlen = m->kp.init_privlen;
+	k.enc_priv = m->kp.enc_priv;
+	k.enc_privlen = m->kp.enc_privlen;
+	return k;
+}
+
+static int
+setup(void **state)
+{
+	struct sim *w;
+	int i;
+
+	w = calloc(1, sizeof(*w));
+	assert_non_null(w);
+	assert_int_equal(pouch_crypto_new(&w->c), POUCH_OK);
+	w->s = pouch_mls_suite_get(1);
+	assert_non_null(w->s);
+	w->rng = 0x9e3779b97f4a7c15ULL;
+	for (i = 0; i < MAXM; i++)
+		mem_init(w, i);
+	*state = w;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct sim *w = *state;
+	int i;
+
+	for (i = 0; i < MAXM; i++) {
+		pouch_mls_group_free(w->m[i].g);
+		pouch_mls_kp_out_clear(&w->m[i].kp);
+	}
+	pouch_crypto_free(w->c);
+	free(w);
+	return 0;
+}
+
+static void
+create(struct sim *w, int i)
+{
+	struct pouch_mls_member_keys k = keys_of(w, &w->m[i]);
+
+	assert_int_equal(pouch_mls_group_create(w->c, w->s,
+	    (const uint8_t *)"sim group", 9, &k, NOW, &w->m[i].g), POUCH_OK);
+}
+
+/* Every member with a group (and not removed) agrees with member i. */
+static void
+agree(struct sim *w, int i)
+{
+	uint8_t a0[64], t0[64], a[64], t[64];
+	int j;
+
+	assert_int_equal(pouch_mls_group_epoch_authenticator(w->m[i].g, a0),
+	    POUCH_OK);
+	assert_int_equal(pouch_mls_group_tree_hash(w->m[i].g, t0), POUCH_OK);
+	for (j = 0; j < MAXM; j++) {
+		if (j == i || w->m[j].g == NULL ||
+		    pouch_mls_group_removed(w->m[j].g))
+			continue;
+		assert_int_equal(pouch_mls_group_epoch(w->m[j].g),
+		    pouch_mls_group_epoch(w->m[i].g));
+		assert_int_equal(pouch_mls_group_epoch_authenticator(
+		    w->m[j].g, a), POUCH_OK);
+		assert_memory_equal(a, a0, w->s->nh);
+		assert_int_equal(pouch_mls_group_tree_hash(w->m[j].g, t),
+		    POUCH_OK);
+		assert_memory_equal(t, t0, w->s->nh);
+	}
+}
+
+/*
+ * Member i commits (add member `add` if >= 0, remove leaf `rm` if
+ * >= 0); the server accepts it: i merges, every other member processes
+ * it, the added member joins.
+ */
+static void
+round_trip(struct sim *w, int i, int add, int rm)
+{
+	struct pouch_mls_commit_req req;
+	struct pouch_mls_member_keys k;
+	const uint8_t *kpb;
+	uint8_t *cm = NULL, *wl = NULL;
+	size_t cmlen, wllen, kplen;
+	uint32_t r;
+	int j;
+
+	memset(&req, 0, sizeof(req));
+	req.now = NOW;
+	if (add >= 0) {
+		kpb = w->m[add].kp.kp;
+		kplen = w->m[add].kp.kplen;
+		req.adds = &kpb;
+		req.addlens = &kplen;
+		req.nadds = 1;
+	}
+	if (rm >= 0) {
+		r = (uint32_t)rm;
+		req.removes = &r;
+		req.nremoves = 1;
+	}
+	assert_int_equal(pouch_mls_group_commit(w->m[i].g, &req, &cm, &cmlen,
+	    &wl, &wllen), POUCH_OK);
+	assert_true((wl != NULL) == (add >= 0));
+	assert_int_equal(pouch_mls_group_merge_pending(w->m[i].g), POUCH_OK);
+	for (j = 0; j < MAXM; j++) {
+		if (j == i || j == add || w->m[j].g == NULL ||
+		    pouch_mls_group_removed(w->m[j].g))
+			continue;
+		assert_int_equal(pouch_mls_group_process(w->m[j].g, cm, cmlen,
+		    NOW), POUCH_OK);
+	}
+	if (add >= 0) {
+		k = keys_of(w, &w->m[add]);
+		assert_int_equal(pouch_mls_group_join(w->c, w->s, &k, wl,
+		    wllen, NULL, NOW, &w->m[add].g), POUCH_OK);
+	}
+	pouch_wr_buf_free(cm, cmlen);
+	pouch_wr_buf_free(wl, wllen);
+	agree(w, i);
+}
+
+static void
+group_sim_two_members(void **state)
+{
+	struct sim *w = *state;
+
+	create(w, 0);
+	assert_int_equal(pouch_mls_group_epoch(w->m[0].g), 0);
+	round_trip(w, 0, 1, -1);		/* A adds B */
+	assert_int_equal(pouch_mls_group_epoch(w->m[1].g), 1);
+	assert_int_equal(pouch_mls_group_leaf(w->m[1].g), 1);
+	round_trip(w, 0, -1, -1);		/* A updates */
+	round_trip(w, 1, -1, -1);		/* B updates */
+	assert_int_equal(pouch_mls_group_members(w->m[1].g), 2);
+	assert_int_equal(pouch_mls_group_epoch(w->m[0].g), 3);
+}
+
+static void
+group_sim_three_members(void **state)
+{
+	struct sim *w = *state;
+
+	create(w, 0);
+	round_trip(w, 0, 1, -1);		/* A adds B */
+	round_trip(w, 1, 2, -1);		/* B adds C */
+	round_trip(w, 2, -1, -1);		/* C updates */
+	round_trip(w, 0, -1, 1);		/* A removes B */
+	assert_true(pouch_mls_group_removed(w->m[1].g));
+	assert_int_equal(pouch_mls_group_members(w->m[2].g), 2);
+	round_trip(w, 2, -1, -1);		/* C updates */
+	/* B, removed, can neither commit nor process. */
+	assert_int_equal(pouch_mls_group_epoch(w->m[0].g), 5);
+}
+
+/* Ten members, added one by one; each then updates once, in a seeded
+ * order; then every other one is removed. */
+static void
+group_sim_ten_members(void **state)
+{
+	struct sim *w = *state;
+	int i, j, done[MAXM];
+
+	create(w, 0);
+	for (i = 1; i < MAXM; i++)
+		round_trip(w, (int)pick(w, (uint32_t)i), i, -1);
+	assert_int_equal(pouch_mls_group_members(w->m[0].g), MAXM);
+	memset(done, 0, sizeof(done));
+	for (i = 0; i < MAXM; i++) {
+		do
+			j = (int)pick(w, MAXM);
+		while (done[j]);
+		done[j] = 1;
+		round_trip(w, j, -1, -1);
+	}
+	for (i = 1; i < MAXM; i += 2)
+		round_trip(w, 0, -1, (int)pouch_mls_group_leaf(w->m[i].g));
+	assert_int_equal(pouch_mls_group_members(w->m[0].g), MAXM / 2);
+	assert_int_equal(pouch_mls_group_epoch(w->m[8].g), 9 + 10 + 5);
+}
+
+/* Seeded random adds, removes and updates among up to MAXM members. */
+static void
+group_sim_random(void **state)
+{
+	struct sim *w = *state;
+	int in[MAXM], n = 1, step, i, j, k, op;
+
+	memset(in, 0, sizeof(in));
+	create(w, 0);
+	in[0] = 1;
+	for (step = 0; step < 24; step++) {
+		do
+			i = (int)pick(w, MAXM);
+		while (!in[i]);
+		op = (int)pick(w, 3);
+		if (op == 0 && n < MAXM) {
+			for (j = 0; in[j]; j++)
+				;
+			mem_init(w, j);
+			round_trip(w, i, j, -1);
+			in[j] = 1;
+			n++;
+		} else if (op == 1 && n > 2) {
+			do
+				j = (int)pick(w, MAXM);
+			while (!in[j] || j == i);
+			k = (int)pouch_mls_group_leaf(w->m[j].g);
+			round_trip(w, i, -1, k);
+			assert_true(pouch_mls_group_removed(w->m[j].g));
+			pouch_mls_group_free(w->m[j].g);
+			w->m[j].g = NULL;
+			in[j] = 0;
+			n--;
+		} else
+			round_trip(w, i, -1, -1);
+		assert_int_equal(pouch_mls_group_members(w->m[i].g),
+		    (uint32_t)n);
+	}
+}
+
+static void
+group_sim_rejects_and_races(void **state)
+{
+	struct sim *w = *state;
+	struct pouch_mls_commit_req req;
+	uint8_t *ca = NULL, *cb = NULL, *cx = NULL, *wl = NULL;
+	uint8_t a0[64], a1[64];
+	size_t calen, cblen, cxlen, wllen;
+
+	create(w, 0);
+	round_trip(w, 0, 1, -1);
+	round_trip(w, 1, 2, -1);
+	memset(&req, 0, sizeof(req));
+	req.now = NOW;
+	/* A and B commit in the same epoch; the server orders A first. */
+	assert_int_equal(pouch_mls_group_commit(w->m[0].g, &req, &ca, &calen,
+	    &wl, &wllen), POUCH_OK);
+	assert_int_equal(pouch_mls_group_commit(w->m[1].g, &req, &cb, &cblen,
+	    &wl, &wllen), POUCH_OK);
+	assert_int_equal(pouch_mls_group_commit(w->m[1].g, &req, &cx, &cxlen,
+	    &wl, &wllen), POUCH_E_STATE);
+	assert_null(cx);
+	/* A tampered commit changes nothing at C. */
+	assert_int_equal(pouch_mls_group_epoch_authenticator(w->m[2].g, a0),
+	    POUCH_OK);
+	ca[calen - 5] ^= 1;
+	assert_int_not_equal(pouch_mls_group_process(w->m[2].g, ca, calen,
+	    NOW), POUCH_OK);
+	ca[calen - 5] ^= 1;
+	assert_int_equal(pouch_mls_group_epoch_authenticator(w->m[2].g, a1),
+	    POUCH_OK);
+	assert_memory_equal(a0, a1, w->s->nh);
+	assert_int_equal(pouch_mls_group_epoch(w->m[2].g), 2);
+	/* The winner's commit is processed; B's pending one is dropped. */
+	assert_int_equal(pouch_mls_group_merge_pending(w->m[0].g), POUCH_OK);
+	assert_int_equal(pouch_mls_group_process(w->m[1].g, ca, calen, NOW),
+	    POUCH_OK);
+	assert_int_equal(pouch_mls_group_merge_pending(w->m[1].g),
+	    POUCH_E_STATE);
+	assert_int_equal(pouch_mls_group_process(w->m[2].g, ca, calen, NOW),
+	    POUCH_OK);
+	agree(w, 0);
+	/* The loser's commit is for an old epoch now. */
+	assert_int_equal(pouch_mls_group_process(w->m[2].g, cb, cblen, NOW),
+	    POUCH_E_WRONG_EPOCH);
+	/* Replaying the winner is stale too. */
+	assert_int_equal(pouch_mls_group_process(w->m[2].g, ca, calen, NOW),
+	    POUCH_E_WRONG_EPOCH);
+	pouch_wr_buf_free(ca, calen);
+	pouch_wr_buf_free(cb, cblen);
+	/* B re-proposes in the new epoch. */
+	round_trip(w, 1, -1, -1);
+}
+
+static void
+group_sim_key_packages(void **state)
+{
+	struct sim *w = *state;
+	struct pouch_mls_commit_req req;
+	struct pouch_mls_key_package kp;
+	struct pouch_mls_arena a;
+	const uint8_t *kpb;
+	uint8_t *cm = NULL, *wl = NULL, a0[64], a1[64];
+	size_t cmlen, wllen, kplen;
+
+	pouch_mls_arena_init_limits(&a, NULL);
+	mem_kp(w, &w->m[3], 1000, 2000, 1);
+	assert_int_equal(pouch_mls_key_package_from_bytes(&a, NULL,
+	    w->m[3].kp.kp, w->m[3].kp.kplen, &kp), POUCH_OK);
+	assert_int_equal(pouch_mls_key_package_verify(w->c, w->s, &kp),
+	    POUCH_OK);
+	assert_true(pouch_mls_key_package_is_last_resort(&kp));
+	assert_int_equal(kp.leaf_node.lifetime.not_after, 2000);
+	assert_int_equal(pouch_mls_key_package_verify(w->c,
+	    pouch_mls_suite_get(2), &kp), POUCH_E_WRONG_SUITE);
+	kp.init_key = kp.leaf_node.encryption_key;
+	assert_int_equal(pouch_mls_key_package_verify(w->c, w->s, &kp),
+	    POUCH_E_DUP_ENCRYPTION_KEY);
+	pouch_mls_arena_free(&a);
+	/* An expired KeyPackage cannot be added; nothing changes. */
+	create(w, 0);
+	assert_int_equal(pouch_mls_group_epoch_authenticator(w->m[0].g, a0),
+	    POUCH_OK);
+	mem_kp(w, &w->m[4], 100, 200, 0);
+	memset(&req, 0, sizeof(req));
+	req.now = NOW;
+	kpb = w->m[4].kp.kp;
+	kplen = w->m[4].kp.kplen;
+	req.adds = &kpb;
+	req.addlens = &kplen;
+	req.nadds = 1;
+	assert_int_equal(pouch_mls_group_commit(w->m[0].g, &req, &cm, &cmlen,
+	    &wl, &wllen), POUCH_E_LIFETIME);
+	assert_null(cm);
+	assert_null(wl);
+	assert_int_equal(pouch_mls_group_merge_pending(w->m[0].g),
+	    POUCH_E_STATE);
+	assert_int_equal(pouch_mls_group_epoch_authenticator(w->m[0].g, a1),
+	    POUCH_OK);
+	assert_memory_equal(a0, a1, w->s->nh);
+	/* The last-resort KeyPackage is added like any other. */
+	round_trip(w, 0, 3, -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(group_sim_two_members, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(group_sim_three_members, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(group_sim_ten_members, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(group_sim_random, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(group_sim_rejects_and_races,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(group_sim_key_packages, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,8 +1,7 @@
 /*
  * suite.c - the table of RFC 9420 cipher suites (17.1).  Each row names the
  * primitives of one suite; nothing else in the MLS module hard-codes an
- * algorithm.  The post-quantum hybrid suite joins this table with the
- * ML-KEM issue.
+ * algorithm.  The last row is the post-quantum hybrid suite (X-Wing).
  */
 #include "mls/suite.h"
 
@@ -12,6 +11,7 @@
 #define KEM_P384	0x0011
 #define KEM_X25519	0x0020
 #define KEM_X448	0x0021
+#define KEM_XWING	0x647a
 #define KDF_SHA256	0x0001
 #define KDF_SHA384	0x0002
 #define KDF_SHA512	0x0003
@@ -41,9 +41,16 @@ static const struct pouch_mls_suite suites[] = {
 	{ 0x0007, "MLS_256_DHKEMP384_AES256GCM_SHA384_P384",
 	    POUCH_SHA384, 48, POUCH_AES256GCM, 32, 12,
 	    KEM_P384, KDF_SHA384, AEAD_AES256, POUCH_SIG_P384_SHA384 },
+	/* post-quantum hybrid: see POUCH_MLS_SUITE_HYBRID in suite.h */
+	{ POUCH_MLS_SUITE_HYBRID,
+	    "MLS_128_MLKEM768X25519_AES128GCM_SHA256_Ed25519",
+	    POUCH_SHA256, 32, POUCH_AES128GCM, 16, 12,
+	    KEM_XWING, KDF_SHA256, AEAD_AES128, POUCH_SIG_ED25519 },
 };
 
-static const uint16_t suite_ids[] = { 1, 2, 3, 4, 5, 6, 7 };
+static const uint16_t suite_ids[] = {
+	1, 2, 3, 4, 5, 6, 7, POUCH_MLS_SUITE_HYBRID
+};
 
 const struct pouch_mls_suite *
 pouch_mls_suite_get(uint16_t id)

@@ -131,7 +131,8 @@ every_suite_binds_label_and_context(void **state)
 
 	(void)state;
 	ids = pouch_mls_suite_ids(&nids);
-	assert_int_equal(nids, 7);
+	assert_int_equal(nids, 8);
+	assert_int_equal(ids[7], POUCH_MLS_SUITE_HYBRID);
 	for (i = 0; i < nids; i++) {
 		const struct pouch_mls_suite *s = pouch_mls_suite_get(ids[i]);
 		uint8_t spriv[POUCH_SIG_PRIV_MAX], spub[POUCH_SIG_PUB_MAX];

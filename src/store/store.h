@@ -1,0 +1,425 @@
+/*
+ * store - the durable state of pouchd, behind one interface.
+ *
+ * The store owns everything pouchd must not lose: users, devices,
+ * enrolment codes and bearer tokens (as SHA-256 hashes only), KeyPackages,
+ * groups (epoch and member devices), messages and the per-device queues
+ * that deliver them, attachment metadata and the append-only audit log.
+ * It knows rows, not protocols: it never parses MLS and never sees a key
+ * that reads a message.
+ *
+ * The interface is a table of operations (struct pouch_store_ops) so that
+ * SQLite (store/sqlite.c, the embedded default) and, later, PostgreSQL
+ * are two implementations of it.  Every operation is one transaction:
+ * either all of its writes are durable when it returns POUCH_OK, or none
+ * happened.  A write returns only after its transaction is on disk (SQLite:
+ * WAL with synchronous=FULL; the store refuses to open with anything
+ * weaker).  Handles are safe to share between threads.
+ *
+ * Calling convention: st->ops->op(st, ...).  Operations return POUCH_OK or
+ * a negative code: the POUCH_E_* of err.h, or one of the store outcomes
+ * below.  Out-parameters are cleared on entry and set only on success,
+ * except where an outcome documents what it returns (POUCH_E_CONFLICT).
+ * Callbacks run inside the transaction and must not call the store.
+ */
+#ifndef POUCH_STORE_H
+#define POUCH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pouch/err.h>
+
+/*
+ * Outcomes of the store (and pouchd) that the library has no use for.
+ * Proposed for include/pouch/err.h; until they move there they live here,
+ * far from the library's numbers.
+ */
+#ifndef POUCH_E_NOT_FOUND
+#define POUCH_E_NOT_FOUND	-100	/* no such row */
+#endif
+#ifndef POUCH_E_EXISTS
+#define POUCH_E_EXISTS		-101	/* unique name or id already taken */
+#endif
+#ifndef POUCH_E_CONFLICT
+#define POUCH_E_CONFLICT	-102	/* stale epoch, changed account key */
+#endif
+#ifndef POUCH_E_EXPIRED
+#define POUCH_E_EXPIRED		-103	/* code, token or challenge expired */
+#endif
+#ifndef POUCH_E_FORBIDDEN
+#define POUCH_E_FORBIDDEN	-104	/* suspended, revoked, not a member */
+#endif
+#ifndef POUCH_E_QUOTA
+#define POUCH_E_QUOTA		-105	/* over a storage quota */
+#endif
+#ifndef POUCH_E_DB
+#define POUCH_E_DB		-106	/* the database failed */
+#endif
+
+#define POUCH_STORE_NAME_MAX	64	/* user and device names, bytes */
+#define POUCH_STORE_KEY_BYTES	32	/* Ed25519 public keys */
+#define POUCH_STORE_HASH_BYTES	32	/* SHA-256: secrets, attachments */
+#define POUCH_STORE_REF_MAX	64	/* KeyPackageRef: suite hash length */
+#define POUCH_STORE_GROUP_ID_MAX 255	/* MLS group_id, bytes */
+#define POUCH_STORE_ACTOR_MAX	80	/* audit actor, bytes */
+
+struct pouch_store;
+
+struct pouch_store_user {
+	int64_t	id;
+	char	name[POUCH_STORE_NAME_MAX + 1];
+	int	suspended;
+	int	has_account_key;
+	uint8_t	account_key[POUCH_STORE_KEY_BYTES];
+	int64_t	created;
+};
+
+struct pouch_store_device {
+	int64_t	id;
+	int64_t	user_id;
+	char	name[POUCH_STORE_NAME_MAX + 1];
+	uint8_t	key[POUCH_STORE_KEY_BYTES];	/* device signature key */
+	int	revoked;
+	int64_t	created;
+};
+
+/*
+ * Enrolment: consume the code whose hash is code_hash (unused, unexpired,
+ * its user not suspended) and register the device.  When the user has no
+ * account key yet, account_key becomes it; otherwise it must equal the
+ * stored one (POUCH_E_CONFLICT), which is how a caller that verified a
+ * cross-signature under the stored key knows nothing changed meanwhile.
+ */
+struct pouch_store_enrol {
+	uint8_t		 code_hash[POUCH_STORE_HASH_BYTES];
+	uint8_t		 account_key[POUCH_STORE_KEY_BYTES];
+	uint8_t		 device_key[POUCH_STORE_KEY_BYTES];
+	const char	*device_name;
+	int64_t		 now;
+};
+
+/* A KeyPackage as uploaded: its KeyPackageRef and its MLSMessage bytes. */
+struct pouch_store_kp {
+	const uint8_t	*ref;
+	size_t		 reflen;
+	const uint8_t	*data;
+	size_t		 len;
+	int		 last_resort;
+};
+
+/* A KeyPackageRef, for the adds of a commit and the joiners of a Welcome. */
+struct pouch_store_ref {
+	const uint8_t	*p;
+	size_t		 n;
+};
+
+enum pouch_store_kind {
+	POUCH_STORE_APPLICATION = 1,
+	POUCH_STORE_PROPOSAL = 2,
+	POUCH_STORE_COMMIT = 3,
+	POUCH_STORE_WELCOME = 4
+};
+
+/*
+ * One proposal of a commit, in the commit's order: an Add (ref is the
+ * KeyPackageRef the store issued), a Remove (leaf), a reference to a
+ * proposal the store relayed in this epoch (ref is its ProposalRef,
+ * RFC 9420 5.2), or any other proposal (no membership change).  As a
+ * proposal message's own description, ADD/REMOVE/OTHER.
+ */
+enum pouch_store_change_type {
+	POUCH_STORE_CH_OTHER = 0,
+	POUCH_STORE_CH_ADD = 1,		/* RFC 9420 proposal type add */
+	POUCH_STORE_CH_REMOVE = 3,	/* remove */
+	POUCH_STORE_CH_REF = 255	/* by reference */
+};
+
+struct pouch_store_change {
+	enum pouch_store_change_type	type;
+	uint32_t			leaf;
+	struct pouch_store_ref		ref;
+};
+
+/*
+ * A message to accept and fan out.  For kinds 1-3 the sender device must be
+ * a member of group_id (and, when check_leaf, sit at leaf sender_leaf).
+ * A commit is accepted only when epoch is the group's current epoch; its
+ * membership changes are applied (references resolved against the
+ * proposals relayed in this epoch, then every Remove, then every Add in
+ * order into the leftmost blank leaf: RFC 9420 12.3, 7.7) and the epoch
+ * advances by one.  A proposal is recorded under prop_ref with
+ * changes[0] (one entry) so that a commit can reference it.  An
+ * application message or proposal is accepted for the current epoch and
+ * the epoch_window epochs before it.  A Welcome goes to the devices
+ * whose issued KeyPackageRefs are in refs.  The message is queued for
+ * every member device but the sender (for a commit: the members before
+ * it, removed ones included) in the same transaction.
+ */
+struct pouch_store_msg {
+	enum pouch_store_kind		 kind;
+	int64_t				 sender;
+	const uint8_t			*group_id;
+	size_t				 gidlen;
+	uint64_t			 epoch;
+	int				 check_leaf;
+	uint32_t			 sender_leaf;
+	uint64_t			 epoch_window;
+	const struct pouch_store_change	*changes;	/* commit, proposal */
+	size_t				 nchanges;
+	struct pouch_store_ref		 prop_ref;	/* proposal */
+	const struct pouch_store_ref	*refs;		/* welcome */
+	size_t				 nrefs;
+	/* attachments the message carries: they must exist, and are
+	 * kept while the message is queued for anyone */
+	const uint8_t			(*attachments)[POUCH_STORE_HASH_BYTES];
+	size_t				 nattachments;
+	const uint8_t			*body;
+	size_t				 len;
+	int64_t				 now;
+};
+
+/* A group the store knows. */
+struct pouch_store_group {
+	uint64_t	epoch;
+	uint16_t	cipher_suite;
+};
+
+/*
+ * A membership of a device being revoked, handed to the caller's
+ * proposal builder inside the revoking transaction.  The builder returns
+ * a malloc'd MLSMessage (a Remove of leaf by the server as an external
+ * sender) and its ProposalRef, or an error to skip the group.
+ */
+struct pouch_store_membership {
+	const uint8_t	*group_id;
+	size_t		 gidlen;
+	uint64_t	 epoch;
+	uint16_t	 cipher_suite;
+	uint32_t	 leaf;
+};
+
+typedef int (*pouch_store_propose_fn)(void *arg,
+    const struct pouch_store_membership *m, uint8_t **msg, size_t *len,
+    uint8_t ref[POUCH_STORE_REF_MAX], size_t *reflen);
+
+/*
+ * What post did.  devices (malloc'd, freed by pouch_store_posted_clear)
+ * lists the devices it queued for, so their waiters can be woken.  On
+ * POUCH_E_CONFLICT only epoch is set: the group's current epoch.
+ */
+struct pouch_store_posted {
+	int64_t		 msg_id;
+	uint64_t	 epoch;		/* the group's epoch afterwards */
+	int64_t		*devices;
+	size_t		 ndevices;
+};
+
+/* One queued message, as sync hands it out. */
+struct pouch_store_item {
+	int64_t		 cursor;	/* per-device order, ack by it */
+	int64_t		 msg_id;	/* for duplicate suppression */
+	enum pouch_store_kind kind;
+	const uint8_t	*body;
+	size_t		 len;
+	int64_t		 created;
+};
+
+struct pouch_store_audit {
+	int64_t		 id;
+	int64_t		 ts;
+	const char	*actor;		/* "admin", "device:7" */
+	const char	*action;	/* "user.add", "device.revoke" */
+	const char	*subject;	/* "alice", "device:7" */
+};
+
+/* Gauges for /metrics. */
+struct pouch_store_stats {
+	int64_t	queued;		/* queue entries not yet acknowledged */
+	int64_t	messages;	/* message bodies kept for them */
+	int64_t	devices;	/* active devices */
+	int64_t	groups;
+	int64_t	key_packages;	/* unclaimed, all devices */
+};
+
+/* One issued KeyPackage handed to the claimer. */
+struct pouch_store_claimed {
+	int64_t		 device_id;
+	const uint8_t	*data;
+	size_t		 len;
+	int		 last_resort;
+};
+
+struct pouch_store_ops {
+	const char *name;
+	void	(*close)(struct pouch_store *st);
+
+	/* users; actor is written to the audit log with the action */
+	int	(*user_add)(struct pouch_store *st, const char *name,
+		    int64_t now, const char *actor, int64_t *id);
+	int	(*user_get)(struct pouch_store *st, const char *name,
+		    struct pouch_store_user *out);
+	int	(*user_get_id)(struct pouch_store *st, int64_t id,
+		    struct pouch_store_user *out);
+	int	(*user_list)(struct pouch_store *st,
+		    int (*fn)(void *, const struct pouch_store_user *),
+		    void *arg);
+	int	(*user_suspend)(struct pouch_store *st, const char *name,
+		    int suspended, int64_t now, const char *actor);
+
+	/* enrolment codes: only the SHA-256 of a code is ever stored */
+	int	(*code_add)(struct pouch_store *st, int64_t user_id,
+		    const uint8_t hash[POUCH_STORE_HASH_BYTES],
+		    int64_t expires, int64_t now, const char *actor);
+	/* The user a valid code belongs to; nothing is consumed. */
+	int	(*code_peek)(struct pouch_store *st,
+		    const uint8_t hash[POUCH_STORE_HASH_BYTES], int64_t now,
+		    struct pouch_store_user *out);
+	int	(*enrol)(struct pouch_store *st,
+		    const struct pouch_store_enrol *e, int64_t *device_id);
+
+	/* devices */
+	int	(*device_get)(struct pouch_store *st, int64_t id,
+		    struct pouch_store_device *out);
+	int	(*device_list)(struct pouch_store *st, int64_t user_id,
+		    int (*fn)(void *, const struct pouch_store_device *),
+		    void *arg);
+	/*
+	 * Revoke and invalidate every token of the device at once.  With
+	 * propose (NULL: none), also queue a Remove proposal for every group
+	 * the device is in to its other members, in the same transaction.
+	 * *nproposed (may be NULL) gets how many were queued.
+	 */
+	int	(*device_revoke)(struct pouch_store *st, int64_t id,
+		    int64_t now, const char *actor,
+		    pouch_store_propose_fn propose, void *arg,
+		    size_t *nproposed);
+
+	/* challenges and bearer tokens, by hash; both single-purpose */
+	int	(*challenge_add)(struct pouch_store *st, int64_t device_id,
+		    const uint8_t hash[POUCH_STORE_HASH_BYTES],
+		    int64_t expires);
+	/* Consume a challenge: NOT_FOUND, EXPIRED, or OK exactly once. */
+	int	(*challenge_take)(struct pouch_store *st, int64_t device_id,
+		    const uint8_t hash[POUCH_STORE_HASH_BYTES], int64_t now);
+	int	(*token_add)(struct pouch_store *st, int64_t device_id,
+		    const uint8_t hash[POUCH_STORE_HASH_BYTES],
+		    int64_t expires);
+	/* The device of a valid token: EXPIRED, NOT_FOUND, FORBIDDEN. */
+	int	(*token_check)(struct pouch_store *st,
+		    const uint8_t hash[POUCH_STORE_HASH_BYTES], int64_t now,
+		    struct pouch_store_device *out);
+
+	/* KeyPackages: a new last-resort one replaces the old one */
+	int	(*kp_add)(struct pouch_store *st, int64_t device_id,
+		    const struct pouch_store_kp *kps, size_t n,
+		    size_t stored_max);
+	/*
+	 * For every active device of user_id, consume one KeyPackage (the
+	 * oldest; the last-resort one only when none is left, and that one
+	 * is not consumed), remember its ref as issued, and pass it to fn.
+	 * The device exclude (the claimer's own) is skipped.  NOT_FOUND
+	 * when the user has no active device, FORBIDDEN when suspended.
+	 */
+	int	(*kp_claim)(struct pouch_store *st, int64_t user_id,
+		    int64_t exclude, int64_t now,
+		    int (*fn)(void *, const struct pouch_store_claimed *),
+		    void *arg);
+	int	(*kp_count)(struct pouch_store *st, int64_t device_id,
+		    int64_t *count, int *has_last_resort);
+
+	/* groups and messages */
+	int	(*group_create)(struct pouch_store *st, const uint8_t *gid,
+		    size_t gidlen, uint16_t cipher_suite, int64_t creator,
+		    int64_t now);
+	int	(*group_get)(struct pouch_store *st, const uint8_t *gid,
+		    size_t gidlen, struct pouch_store_group *out);
+	int	(*post)(struct pouch_store *st, const struct pouch_store_msg *m,
+		    struct pouch_store_posted *out);
+
+	/* sync: queued items after cursor, in order, at most limit */
+	int	(*sync_fetch)(struct pouch_store *st, int64_t device_id,
+		    int64_t after, size_t limit,
+		    int (*fn)(void *, const struct pouch_store_item *),
+		    void *arg);
+	/* Delete the device's items up to cursor, and messages no longer
+	 * queued for anyone. */
+	int	(*sync_ack)(struct pouch_store *st, int64_t device_id,
+		    int64_t cursor);
+
+	/* attachments: metadata; pouchd keeps the bytes in files */
+	int	(*attachment_add)(struct pouch_store *st,
+		    const uint8_t hash[POUCH_STORE_HASH_BYTES], uint64_t size,
+		    int64_t user_id, uint64_t quota, int64_t now);
+	int	(*attachment_get)(struct pouch_store *st,
+		    const uint8_t hash[POUCH_STORE_HASH_BYTES],
+		    uint64_t *size);
+
+	/* audit log: append-only, written by the operations above */
+	int	(*audit_add)(struct pouch_store *st, int64_t now,
+		    const char *actor, const char *action,
+		    const char *subject);
+	int	(*audit_list)(struct pouch_store *st, int64_t after,
+		    size_t limit,
+		    int (*fn)(void *, const struct pouch_store_audit *),
+		    void *arg);
+
+	/* An online, consistent copy of the database at path. */
+	int	(*backup)(struct pouch_store *st, const char *path);
+
+	int	(*stats)(struct pouch_store *st, struct pouch_store_stats *out);
+	/*
+	 * Housekeeping, one transaction: expired tokens and challenges,
+	 * proposals of past epochs (no commit can reference them), codes
+	 * expired for 30 days, and attachments older than retention seconds
+	 * that no queued message carries; fn (may be NULL) gets the hash of
+	 * each attachment removed, inside the transaction, so that the caller
+	 * deletes its bytes once gc has returned POUCH_OK.  *removed (may
+	 * be NULL) gets the row count.
+	 */
+	int	(*gc)(struct pouch_store *st, int64_t now, int64_t retention,
+		    int (*fn)(void *, const uint8_t *), void *arg,
+		    int64_t *removed);
+};
+
+/* Every backend's handle starts with this. */
+struct pouch_store {
+	const struct pouch_store_ops	*ops;
+};
+
+struct pouch_store_config {
+	const char	*backend;	/* "sqlite" (NULL: "sqlite") */
+	const char	*path;		/* the database file */
+	/*
+	 * Tests and fuzzers only, never from a config file: an in-memory
+	 * database without durability.
+	 */
+	int		 ephemeral;
+};
+
+/*
+ * Open the store, applying any schema migration it lacks.  POUCH_E_DB
+ * when the database cannot be opened or made durable (WAL,
+ * synchronous=FULL, foreign keys), POUCH_E_UNSUPPORTED for an unknown
+ * backend or a schema newer than this program.  Close with
+ * pouch_store_close (NULL ok).
+ */
+int	pouch_store_open(const struct pouch_store_config *cfg,
+	    struct pouch_store **out) POUCH_WARN_UNUSED;
+void	pouch_store_close(struct pouch_store *st);
+/* Free the device list of a post; the struct may be reused. */
+void	pouch_store_posted_clear(struct pouch_store_posted *p);
+/* The schema version this program writes. */
+int	pouch_store_schema_version(void);
+/*
+ * Replace the database at dst with the backup at src (server stopped):
+ * an SQLite online backup in the other direction, then a durable check.
+ */
+int	pouch_store_restore(const char *src, const char *dst)
+	    POUCH_WARN_UNUSED;
+
+/* SQLite backend entry point (store/sqlite.c). */
+int	pouch_store_sqlite_open(const struct pouch_store_config *cfg,
+	    struct pouch_store **out) POUCH_WARN_UNUSED;
+
+#endif /* POUCH_STORE_H */

@@ -18,7 +18,7 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	@./$(BUILD)/pouch selftest
+	@BUILD=$(BUILD) sh scripts/demo.sh
 
 test: deps
 	@sh scripts/test.sh

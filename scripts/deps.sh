@@ -21,6 +21,7 @@ libmicrohttpd-dev
 libsqlite3-dev
 libcurl4-openssl-dev
 valgrind
+curl
 zlib1g-dev
 nodejs
 "

@@ -40,6 +40,7 @@ run_file(const char *path)
 int
 main(int argc, char **argv)
 {
+	const char *name;
 	int i, count = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -75,6 +76,8 @@ main(int argc, char **argv)
 		}
 		closedir(d);
 	}
-	printf("replay: %d inputs ran\n", count);
+	name = argc > 1 ? strrchr(argv[1], '/') : NULL;
+	printf("replay %s: %d inputs ran\n", name != NULL ? name + 1 :
+	    argc > 1 ? argv[1] : "-", count);
 	return count > 0 ? 0 : 1;
 }

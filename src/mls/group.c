@@ -16,6 +16,7 @@
 #include "mls/msg.h"
 #include "mls/protect.h"
 #include "mls/psk.h"
+#include "mls/secret_tree.h"
 #include "mls/transcript.h"
 #include "mls/tree.h"
 #include "mls/treekem.h"
@@ -52,6 +53,8 @@ struct epoch {
 	uint8_t				 ith[POUCH_HASH_MAX];
 	size_t				 ithlen;
 	struct pouch_mls_epoch_secrets	 es;
+	/* from es.encryption_secret, which is wiped once this exists */
+	struct pouch_mls_secret_tree	*st;
 	uint32_t			 me;
 	int				 removed;
 	/* GroupContext extensions, decoded into their own arena */
@@ -94,6 +97,7 @@ epoch_clear(struct epoch *e)
 {
 	pouch_mls_tree_free(e->tree);
 	pouch_mls_tree_privkeys_free(e->keys);
+	pouch_mls_secret_tree_free(e->st);
 	pouch_mls_arena_free(&e->ext_a);
 	OPENSSL_cleanse(e, sizeof(*e));
 }
@@ -151,6 +155,7 @@ epoch_clone(const struct epoch *e, struct epoch **out)
 	*x = *e;
 	x->tree = NULL;
 	x->keys = NULL;
+	x->st = NULL;		/* the next epoch derives its own */
 	memset(&x->ext_a, 0, sizeof(x->ext_a));
 	memset(&x->ext, 0, sizeof(x->ext));
 	if ((rc = pouch_mls_tree_clone(e->tree, &x->tree)) != POUCH_OK ||
@@ -160,6 +165,26 @@ epoch_clone(const struct epoch *e, struct epoch **out)
 		return rc;
 	}
 	*out = x;
+	return POUCH_OK;
+}
+
+/*
+ * The secret tree of e from its encryption_secret, which is then wiped
+ * (RFC 9420 9.2): application keys come only from the tree.
+ */
+static int
+epoch_secret_tree(const struct pouch_mls_group *g, struct epoch *e)
+{
+	struct pouch_mls_secret_tree *st = NULL;
+	int rc;
+
+	if ((rc = pouch_mls_secret_tree_new(g->s, e->es.encryption_secret,
+	    pouch_mls_tree_leaves(e->tree), NULL, &st)) != POUCH_OK)
+		return rc;
+	pouch_mls_secret_tree_free(e->st);
+	e->st = st;
+	OPENSSL_cleanse(e->es.encryption_secret,
+	    sizeof(e->es.encryption_secret));
 	return POUCH_OK;
 }
 
@@ -413,7 +438,8 @@ pouch_mls_group_create(const struct pouch_crypto *c,
 	/* RFC 9420 8: epoch 0 starts from a random init_secret. */
 	if ((rc = pouch_random(init, s->nh)) != POUCH_OK ||
 	    (rc = context(g, &g->cur, 0, NULL, 0, th, &gc)) != POUCH_OK ||
-	    (rc = schedule(g, init, zero, zero, &gc, &g->cur.es)) != POUCH_OK)
+	    (rc = schedule(g, init, zero, zero, &gc, &g->cur.es)) != POUCH_OK ||
+	    (rc = epoch_secret_tree(g, &g->cur)) != POUCH_OK)
 		goto out;
 	*out = g;
 	g = NULL;
@@ -628,7 +654,8 @@ join_state(struct pouch_mls_group *g, const struct pouch_mls_member_keys *mk,
 	if ((rc = find_me(e->tree, &kp->leaf_node, &e->me)) != POUCH_OK)
 		return rc;
 	if ((rc = pouch_mls_welcome_epoch(g->c, g->s, gi, gs->joiner_secret.p,
-	    psk_secret, &e->es)) != POUCH_OK)
+	    psk_secret, &e->es)) != POUCH_OK ||
+	    (rc = epoch_secret_tree(g, e)) != POUCH_OK)
 		return rc;
 	if ((rc = pouch_mls_tree_privkeys_new(g->s, &e->keys)) != POUCH_OK ||
 	    (rc = pouch_mls_tree_privkeys_set(e->keys,
@@ -827,8 +854,10 @@ enter_epoch(struct pouch_mls_group *g, struct commit_st *cs,
 	if ((rc = context(g, e, e->epoch, e->cth, e->cthlen, cs->th,
 	    &cs->gc)) != POUCH_OK)
 		return rc;
-	return schedule(g, g->cur.es.init_secret, commit_secret, cs->psk,
-	    &cs->gc, &e->es);
+	if ((rc = schedule(g, g->cur.es.init_secret, commit_secret, cs->psk,
+	    &cs->gc, &e->es)) != POUCH_OK)
+		return rc;
+	return epoch_secret_tree(g, e);
 }
 
 /* The Welcome of cs's adds: GroupInfo with the tree, per-member secrets. */
@@ -1322,6 +1351,111 @@ pouch_mls_group_process(struct pouch_mls_group *g, const uint8_t *msg,
 out:
 	pouch_mls_received_clear(&r);
 	commit_st_free(cs);
+	return rc;
+}
+
+/* ---- application messages ----------------------------------------- */
+
+int
+pouch_mls_group_encrypt(struct pouch_mls_group *g, const uint8_t *aad,
+    size_t aadlen, const uint8_t *pt, size_t ptlen, uint8_t **out,
+    size_t *outlen)
+{
+	struct pouch_mls_group_context gc;
+	struct pouch_mls_framed_content fc;
+	struct pouch_mls_protect_ctx p;
+	uint8_t th[POUCH_HASH_MAX];
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (outlen != NULL)
+		*outlen = 0;
+	if (g == NULL || out == NULL || outlen == NULL ||
+	    (aad == NULL && aadlen != 0) || (pt == NULL && ptlen != 0))
+		return POUCH_E_MISUSE;
+	if (g->cur.removed || g->cur.st == NULL)
+		return POUCH_E_STATE;
+	if ((rc = context(g, &g->cur, g->cur.epoch, g->cur.cth,
+	    g->cur.cthlen, th, &gc)) != POUCH_OK)
+		return rc;
+	memset(&fc, 0, sizeof(fc));
+	fc.group_id.p = g->group_id;
+	fc.group_id.n = g->group_idlen;
+	fc.epoch = g->cur.epoch;
+	fc.sender.type = POUCH_MLS_SENDER_MEMBER;
+	fc.sender.index = g->cur.me;
+	fc.authenticated_data.p = aad;
+	fc.authenticated_data.n = aadlen;
+	fc.content_type = POUCH_MLS_CT_APPLICATION;
+	fc.u.application_data.p = pt;
+	fc.u.application_data.n = ptlen;
+	protect_ctx(g, &gc, &p);
+	p.sender_data_secret = g->cur.es.sender_data_secret;
+	p.st = g->cur.st;
+	return pouch_mls_protect(&p, g->sk, POUCH_MLS_WF_PRIVATE_MESSAGE, &fc,
+	    out, outlen);
+}
+
+int
+pouch_mls_group_decrypt(struct pouch_mls_group *g, const uint8_t *msg,
+    size_t msglen, uint8_t **pt, size_t *ptlen, uint32_t *sender)
+{
+	const struct pouch_mls_leaf_node *ln;
+	const struct pouch_mls_sender *snd;
+	const struct pouch_mls_bytes *ad;
+	struct pouch_mls_group_context gc;
+	struct pouch_mls_protect_ctx p;
+	struct pouch_mls_received r;
+	uint8_t th[POUCH_HASH_MAX], *b = NULL;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (pt != NULL)
+		*pt = NULL;
+	if (ptlen != NULL)
+		*ptlen = 0;
+	if (sender != NULL)
+		*sender = 0;
+	if (g == NULL || msg == NULL || pt == NULL || ptlen == NULL ||
+	    sender == NULL)
+		return POUCH_E_MISUSE;
+	if (g->cur.removed || g->cur.st == NULL)
+		return POUCH_E_STATE;
+	if ((rc = context(g, &g->cur, g->cur.epoch, g->cur.cth,
+	    g->cur.cthlen, th, &gc)) != POUCH_OK)
+		goto out;
+	protect_ctx(g, &gc, &p);
+	p.sender_data_secret = g->cur.es.sender_data_secret;
+	p.st = g->cur.st;
+	/* open changes nothing; the generation is consumed by verify */
+	if ((rc = pouch_mls_message_open(&p, msg, msglen, &r)) != POUCH_OK)
+		goto out;
+	rc = POUCH_E_UNSUPPORTED;	/* handshake messages: process */
+	if (r.ac.wire_format != POUCH_MLS_WF_PRIVATE_MESSAGE ||
+	    r.ac.content.content_type != POUCH_MLS_CT_APPLICATION)
+		goto out;
+	snd = &r.ac.content.sender;
+	rc = POUCH_E_UNKNOWN_SENDER;
+	if (snd->type != POUCH_MLS_SENDER_MEMBER ||
+	    (ln = pouch_mls_tree_leaf(g->cur.tree, snd->index)) == NULL)
+		goto out;
+	ad = &r.ac.content.u.application_data;
+	rc = POUCH_E_NOMEM;
+	if ((b = malloc(ad->n == 0 ? 1 : ad->n)) == NULL)
+		goto out;
+	if ((rc = pouch_mls_message_verify(&p, &r, ln->signature_key.p,
+	    ln->signature_key.n)) != POUCH_OK)
+		goto out;
+	if (ad->n != 0)
+		memcpy(b, ad->p, ad->n);
+	*pt = b;
+	*ptlen = ad->n;
+	*sender = snd->index;
+	b = NULL;
+out:
+	free(b);		/* never holds plaintext */
+	pouch_mls_received_clear(&r);
 	return rc;
 }
 

@@ -26,6 +26,10 @@
  * (so a commit with no proposals is a self-update), as a PublicMessage;
  * the ratchet tree it sends always travels in the Welcome's GroupInfo.
  *
+ * Application messages (RFC 9420 6.3, 9) are PrivateMessages keyed by
+ * the current epoch's secret tree, which lives in the epoch state: each
+ * epoch change builds the new one and frees, wiped, the old one.
+ *
  * No I/O and no clock: times come in as parameters.
  */
 #ifndef POUCH_MLS_GROUP_H
@@ -147,6 +151,37 @@ void	pouch_mls_group_discard_pending(struct pouch_mls_group *g);
  */
 int	pouch_mls_group_process(struct pouch_mls_group *g, const uint8_t *msg,
 	    size_t msglen, uint64_t now) POUCH_WARN_UNUSED;
+
+/* ---- application messages ------------------------------------------ */
+
+/*
+ * Encrypt pt (application data) with authenticated_data aad as an
+ * MLSMessage(PrivateMessage) of the current epoch (RFC 9420 6.3), sent
+ * from our leaf and signed with our key; it consumes the next generation
+ * of our application ratchet in the epoch's secret tree.  A pending
+ * commit does not matter: the message is for the current epoch.  *out is
+ * freed with pouch_wr_buf_free().  STATE after removal; LIMIT when the
+ * ratchet is exhausted; the errors of pouch_mls_protect().
+ */
+int	pouch_mls_group_encrypt(struct pouch_mls_group *g, const uint8_t *aad,
+	    size_t aadlen, const uint8_t *pt, size_t ptlen, uint8_t **out,
+	    size_t *outlen) POUCH_WARN_UNUSED;
+
+/*
+ * Decrypt an MLSMessage(PrivateMessage) carrying application data for
+ * the current epoch: *pt gets a fresh copy of the plaintext (free with
+ * pouch_wr_buf_free(*pt, *ptlen)), *sender the sender's leaf.  Only the
+ * current epoch's secret tree is kept, so a message of any other epoch is
+ * WRONG_EPOCH (no retention for late messages yet).  REPLAY for a
+ * generation already used (the message was delivered before),
+ * UNSUPPORTED for a handshake message (use pouch_mls_group_process()),
+ * UNKNOWN_SENDER for a blank or absent leaf, DECRYPT, BAD_SIGNATURE, the
+ * decoding errors; STATE after removal.  On failure the secret tree is
+ * unchanged.
+ */
+int	pouch_mls_group_decrypt(struct pouch_mls_group *g, const uint8_t *msg,
+	    size_t msglen, uint8_t **pt, size_t *ptlen, uint32_t *sender)
+	    POUCH_WARN_UNUSED;
 
 /* ---- reading -------------------------------------------------------- */
 

@@ -6,6 +6,13 @@
  * without changing anything; a commit race resolves to the commit the
  * (simulated) server ordered first.  The operation order comes
  * from a seeded generator, so a failure replays exactly.
+ *
+ * Application messages: after every commit each member sends one
+ * PrivateMessage that every other member decrypts; a replay is REPLAY; a
+ * member just removed cannot decrypt the next epoch's messages; after a
+ * self-update by X, X's state from before the commit cannot read the new
+ * epoch (post-compromise security), even with the epoch field rewritten
+ * to its own epoch.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,6 +178,92 @@ agree(struct sim *w, int i)
 	}
 }
 
+static int
+live(const struct sim *w, int j)
+{
+	return w->m[j].g != NULL && !pouch_mls_group_removed(w->m[j].g);
+}
+
+/*
+ * Every live member sends one application message; every other live
+ * member decrypts it, the first receiver twice (REPLAY); member gone
+ * (if >= 0, just removed) fails to decrypt each.
+ */
+static void
+chat(struct sim *w, int gone)
+{
+	uint8_t *ct, *pt;
+	size_t ctlen, ptlen;
+	uint32_t from;
+	char text[64];
+	int i, j, n, first;
+
+	for (i = 0; i < MAXM; i++) {
+		if (!live(w, i))
+			continue;
+		n = snprintf(text, sizeof(text), "hello from %d in epoch %llu",
+		    i, (unsigned long long)pouch_mls_group_epoch(w->m[i].g));
+		assert_int_equal(pouch_mls_group_encrypt(w->m[i].g,
+		    (const uint8_t *)"ad", 2, (const uint8_t *)text, (size_t)n,
+		    &ct, &ctlen), POUCH_OK);
+		first = 1;
+		for (j = 0; j < MAXM; j++) {
+			if (j == i || !live(w, j))
+				continue;
+			assert_int_equal(pouch_mls_group_decrypt(w->m[j].g, ct,
+			    ctlen, &pt, &ptlen, &from), POUCH_OK);
+			assert_int_equal(ptlen, (size_t)n);
+			assert_memory_equal(pt, text, ptlen);
+			assert_int_equal(from, pouch_mls_group_leaf(w->m[i].g));
+			pouch_wr_buf_free(pt, ptlen);
+			if (first) {
+				assert_int_equal(pouch_mls_group_decrypt(
+				    w->m[j].g, ct, ctlen, &pt, &ptlen, &from),
+				    POUCH_E_REPLAY);
+				assert_null(pt);
+				first = 0;
+			}
+		}
+		if (gone >= 0) {
+			assert_int_not_equal(pouch_mls_group_decrypt(
+			    w->m[gone].g, ct, ctlen, &pt, &ptlen, &from),
+			    POUCH_OK);
+			assert_null(pt);
+		}
+		pouch_wr_buf_free(ct, ctlen);
+	}
+}
+
+/*
+ * PCS after member x's self-update, x not yet merged: x's old state
+ * cannot decrypt a new-epoch message from member y, neither as sent
+ * (WRONG_EPOCH) nor with its epoch field rewritten to the old epoch
+ * (the old sender-data secret does not open it: DECRYPT).
+ */
+static void
+pcs_check(struct sim *w, int x, int y)
+{
+	uint8_t *ct, *pt;
+	size_t ctlen, ptlen;
+	uint32_t from;
+	uint64_t old = pouch_mls_group_epoch(w->m[x].g);
+	int k;
+
+	assert_int_equal(pouch_mls_group_epoch(w->m[y].g), old + 1);
+	assert_int_equal(pouch_mls_group_encrypt(w->m[y].g, NULL, 0,
+	    (const uint8_t *)"after update", 12, &ct, &ctlen), POUCH_OK);
+	assert_int_equal(pouch_mls_group_decrypt(w->m[x].g, ct, ctlen, &pt,
+	    &ptlen, &from), POUCH_E_WRONG_EPOCH);
+	/* MLSMessage: version, wire_format, group_id<V> "sim group", epoch */
+	assert_true(ctlen > 22 && ct[4] == 9);
+	for (k = 0; k < 8; k++)
+		ct[14 + k] = (uint8_t)(old >> (56 - 8 * k));
+	assert_int_equal(pouch_mls_group_decrypt(w->m[x].g, ct, ctlen, &pt,
+	    &ptlen, &from), POUCH_E_DECRYPT);
+	assert_null(pt);
+	pouch_wr_buf_free(ct, ctlen);
+}
+
 /*
  * Member i commits (add member `add` if >= 0, remove leaf `rm` if
  * >= 0); the server accepts it: i merges, every other member processes
@@ -185,7 +278,7 @@ round_trip(struct sim *w, int i, int add, int rm)
 	uint8_t *cm = NULL, *wl = NULL;
 	size_t cmlen, wllen, kplen;
 	uint32_t r;
-	int j;
+	int j, gone = -1, y = -1;
 
 	memset(&req, 0, sizeof(req));
 	req.now = NOW;
@@ -204,14 +297,19 @@ round_trip(struct sim *w, int i, int add, int rm)
 	assert_int_equal(pouch_mls_group_commit(w->m[i].g, &req, &cm, &cmlen,
 	    &wl, &wllen), POUCH_OK);
 	assert_true((wl != NULL) == (add >= 0));
-	assert_int_equal(pouch_mls_group_merge_pending(w->m[i].g), POUCH_OK);
 	for (j = 0; j < MAXM; j++) {
-		if (j == i || j == add || w->m[j].g == NULL ||
-		    pouch_mls_group_removed(w->m[j].g))
+		if (j == i || j == add || !live(w, j))
 			continue;
 		assert_int_equal(pouch_mls_group_process(w->m[j].g, cm, cmlen,
 		    NOW), POUCH_OK);
+		if (pouch_mls_group_removed(w->m[j].g))
+			gone = j;
+		else if (y < 0)
+			y = j;
 	}
+	if (add < 0 && rm < 0 && y >= 0)
+		pcs_check(w, i, y);
+	assert_int_equal(pouch_mls_group_merge_pending(w->m[i].g), POUCH_OK);
 	if (add >= 0) {
 		k = keys_of(w, &w->m[add]);
 		assert_int_equal(pouch_mls_group_join(w->c, w->s, &k, wl,
@@ -220,6 +318,7 @@ round_trip(struct sim *w, int i, int add, int rm)
 	pouch_wr_buf_free(cm, cmlen);
 	pouch_wr_buf_free(wl, wllen);
 	agree(w, i);
+	chat(w, gone);
 }
 
 static void
@@ -425,6 +524,74 @@ group_sim_key_packages(void **state)
 	round_trip(w, 0, 3, -1);
 }
 
+/* Application messages at the edges: epochs, tampering, order, misuse. */
+static void
+group_sim_app_messages(void **state)
+{
+	struct sim *w = *state;
+	struct pouch_mls_commit_req req;
+	uint8_t *m1, *m2, *old, *cm, *wl, *pt;
+	size_t m1len, m2len, oldlen, cmlen, wllen, ptlen;
+	uint32_t from;
+
+	create(w, 0);
+	round_trip(w, 0, 1, -1);
+	round_trip(w, 1, 2, -1);
+	/* out of order, and an empty message */
+	assert_int_equal(pouch_mls_group_encrypt(w->m[0].g, NULL, 0,
+	    (const uint8_t *)"one", 3, &m1, &m1len), POUCH_OK);
+	assert_int_equal(pouch_mls_group_encrypt(w->m[0].g, NULL, 0, NULL, 0,
+	    &m2, &m2len), POUCH_OK);
+	assert_int_equal(pouch_mls_group_decrypt(w->m[1].g, m2, m2len, &pt,
+	    &ptlen, &from), POUCH_OK);
+	assert_int_equal(ptlen, 0);
+	assert_int_equal(from, 0);
+	pouch_wr_buf_free(pt, ptlen);
+	/* tampering is refused and consumes nothing */
+	m1[m1len - 3] ^= 1;
+	assert_int_equal(pouch_mls_group_decrypt(w->m[1].g, m1, m1len, &pt,
+	    &ptlen, &from), POUCH_E_DECRYPT);
+	assert_null(pt);
+	m1[m1len - 3] ^= 1;
+	assert_int_equal(pouch_mls_group_decrypt(w->m[1].g, m1, m1len, &pt,
+	    &ptlen, &from), POUCH_OK);
+	assert_memory_equal(pt, "one", 3);
+	pouch_wr_buf_free(pt, ptlen);
+	/* our own message: its generation is used */
+	assert_int_equal(pouch_mls_group_decrypt(w->m[0].g, m1, m1len, &pt,
+	    &ptlen, &from), POUCH_E_REPLAY);
+	/* handshake and application messages go to their own calls */
+	assert_int_not_equal(pouch_mls_group_process(w->m[2].g, m1, m1len,
+	    NOW), POUCH_OK);
+	assert_int_equal(pouch_mls_group_decrypt(w->m[2].g, m1, m1len, &pt,
+	    &ptlen, &from), POUCH_OK);
+	pouch_wr_buf_free(pt, ptlen);
+	memset(&req, 0, sizeof(req));
+	req.now = NOW;
+	assert_int_equal(pouch_mls_group_commit(w->m[2].g, &req, &cm, &cmlen,
+	    &wl, &wllen), POUCH_OK);
+	assert_int_equal(pouch_mls_group_decrypt(w->m[0].g, cm, cmlen, &pt,
+	    &ptlen, &from), POUCH_E_UNSUPPORTED);
+	/* a pending commit does not change the epoch messages are for */
+	assert_int_equal(pouch_mls_group_encrypt(w->m[2].g, NULL, 0,
+	    (const uint8_t *)"late", 4, &old, &oldlen), POUCH_OK);
+	assert_int_equal(pouch_mls_group_merge_pending(w->m[2].g), POUCH_OK);
+	assert_int_equal(pouch_mls_group_process(w->m[0].g, cm, cmlen, NOW),
+	    POUCH_OK);
+	/* the old epoch's tree is gone: a late message is WRONG_EPOCH */
+	assert_int_equal(pouch_mls_group_decrypt(w->m[0].g, old, oldlen, &pt,
+	    &ptlen, &from), POUCH_E_WRONG_EPOCH);
+	assert_int_equal(pouch_mls_group_decrypt(w->m[0].g, NULL, 0, &pt,
+	    &ptlen, &from), POUCH_E_MISUSE);
+	pouch_wr_buf_free(m1, m1len);
+	assert_int_equal(pouch_mls_group_encrypt(w->m[0].g, NULL, 1, NULL, 0,
+	    &m1, &m1len), POUCH_E_MISUSE);
+	assert_null(m1);
+	pouch_wr_buf_free(m2, m2len);
+	pouch_wr_buf_free(old, oldlen);
+	pouch_wr_buf_free(cm, cmlen);
+}
+
 int
 main(void)
 {
@@ -440,6 +607,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(group_sim_rejects_and_races,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(group_sim_key_packages, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(group_sim_app_messages, setup,
 		    teardown),
 	};
 

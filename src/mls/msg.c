@@ -114,24 +114,45 @@ copy_in(struct pouch_mls_arena *a, const struct pouch_mls_limits **lim,
 	return POUCH_OK;
 }
 
+/*
+ * The two halves every *_from_bytes shares: clear out and copy buf into
+ * the arena; then require that the decode used every byte, and clear out
+ * again on any failure so that it is set only on success.
+ */
+static int
+whole_begin(struct pouch_mls_arena *a, const struct pouch_mls_limits **lim,
+    const uint8_t *buf, size_t len, void *out, size_t outsz,
+    struct pouch_rd *r)
+{
+	if (out == NULL)
+		return POUCH_E_MISUSE;
+	memset(out, 0, outsz);
+	return copy_in(a, lim, buf, len, r);
+}
+
+static int
+whole_end(const struct pouch_rd *r, int rc, void *out, size_t outsz)
+{
+	if (rc == POUCH_OK)
+		rc = pouch_rd_done(r);
+	if (rc != POUCH_OK)
+		memset(out, 0, outsz);
+	return rc;
+}
+
 int
 pouch_mls_message_from_bytes(struct pouch_mls_arena *a,
     const struct pouch_mls_limits *lim, const uint8_t *buf, size_t len,
     struct pouch_mls_message *out)
 {
-	struct pouch_mls_message m;
 	struct pouch_rd r;
 	int rc;
 
-	if (out == NULL)
-		return POUCH_E_MISUSE;
-	memset(out, 0, sizeof(*out));
-	if ((rc = copy_in(a, &lim, buf, len, &r)) != POUCH_OK ||
-	    (rc = pouch_mls_message_decode(&r, a, lim, &m)) != POUCH_OK ||
-	    (rc = pouch_rd_done(&r)) != POUCH_OK)
+	if ((rc = whole_begin(a, &lim, buf, len, out, sizeof(*out), &r)) !=
+	    POUCH_OK)
 		return rc;
-	*out = m;
-	return POUCH_OK;
+	rc = pouch_mls_message_decode(&r, a, lim, out);
+	return whole_end(&r, rc, out, sizeof(*out));
 }
 
 int
@@ -139,19 +160,14 @@ pouch_mls_key_package_from_bytes(struct pouch_mls_arena *a,
     const struct pouch_mls_limits *lim, const uint8_t *buf, size_t len,
     struct pouch_mls_key_package *out)
 {
-	struct pouch_mls_key_package kp;
 	struct pouch_rd r;
 	int rc;
 
-	if (out == NULL)
-		return POUCH_E_MISUSE;
-	memset(out, 0, sizeof(*out));
-	if ((rc = copy_in(a, &lim, buf, len, &r)) != POUCH_OK ||
-	    (rc = pouch_mls_key_package_decode(&r, a, lim, &kp)) != POUCH_OK ||
-	    (rc = pouch_rd_done(&r)) != POUCH_OK)
+	if ((rc = whole_begin(a, &lim, buf, len, out, sizeof(*out), &r)) !=
+	    POUCH_OK)
 		return rc;
-	*out = kp;
-	return POUCH_OK;
+	rc = pouch_mls_key_package_decode(&r, a, lim, out);
+	return whole_end(&r, rc, out, sizeof(*out));
 }
 
 int
@@ -159,20 +175,14 @@ pouch_mls_ratchet_tree_from_bytes(struct pouch_mls_arena *a,
     const struct pouch_mls_limits *lim, const uint8_t *buf, size_t len,
     struct pouch_mls_ratchet_tree *out)
 {
-	struct pouch_mls_ratchet_tree rt;
 	struct pouch_rd r;
 	int rc;
 
-	if (out == NULL)
-		return POUCH_E_MISUSE;
-	memset(out, 0, sizeof(*out));
-	if ((rc = copy_in(a, &lim, buf, len, &r)) != POUCH_OK ||
-	    (rc = pouch_mls_ratchet_tree_decode(&r, a, lim, &rt)) !=
-	    POUCH_OK ||
-	    (rc = pouch_rd_done(&r)) != POUCH_OK)
+	if ((rc = whole_begin(a, &lim, buf, len, out, sizeof(*out), &r)) !=
+	    POUCH_OK)
 		return rc;
-	*out = rt;
-	return POUCH_OK;
+	rc = pouch_mls_ratchet_tree_decode(&r, a, lim, out);
+	return whole_end(&r, rc, out, sizeof(*out));
 }
 
 int
@@ -180,19 +190,14 @@ pouch_mls_group_info_from_bytes(struct pouch_mls_arena *a,
     const struct pouch_mls_limits *lim, const uint8_t *buf, size_t len,
     struct pouch_mls_group_info *out)
 {
-	struct pouch_mls_group_info gi;
 	struct pouch_rd r;
 	int rc;
 
-	if (out == NULL)
-		return POUCH_E_MISUSE;
-	memset(out, 0, sizeof(*out));
-	if ((rc = copy_in(a, &lim, buf, len, &r)) != POUCH_OK ||
-	    (rc = pouch_mls_group_info_decode(&r, a, lim, &gi)) != POUCH_OK ||
-	    (rc = pouch_rd_done(&r)) != POUCH_OK)
+	if ((rc = whole_begin(a, &lim, buf, len, out, sizeof(*out), &r)) !=
+	    POUCH_OK)
 		return rc;
-	*out = gi;
-	return POUCH_OK;
+	rc = pouch_mls_group_info_decode(&r, a, lim, out);
+	return whole_end(&r, rc, out, sizeof(*out));
 }
 
 int
@@ -200,20 +205,14 @@ pouch_mls_group_secrets_from_bytes(struct pouch_mls_arena *a,
     const struct pouch_mls_limits *lim, const uint8_t *buf, size_t len,
     struct pouch_mls_group_secrets *out)
 {
-	struct pouch_mls_group_secrets gs;
 	struct pouch_rd r;
 	int rc;
 
-	if (out == NULL)
-		return POUCH_E_MISUSE;
-	memset(out, 0, sizeof(*out));
-	if ((rc = copy_in(a, &lim, buf, len, &r)) != POUCH_OK ||
-	    (rc = pouch_mls_group_secrets_decode(&r, a, lim, &gs)) !=
-	    POUCH_OK ||
-	    (rc = pouch_rd_done(&r)) != POUCH_OK)
+	if ((rc = whole_begin(a, &lim, buf, len, out, sizeof(*out), &r)) !=
+	    POUCH_OK)
 		return rc;
-	*out = gs;
-	return POUCH_OK;
+	rc = pouch_mls_group_secrets_decode(&r, a, lim, out);
+	return whole_end(&r, rc, out, sizeof(*out));
 }
 
 int
@@ -221,17 +220,12 @@ pouch_mls_welcome_from_bytes(struct pouch_mls_arena *a,
     const struct pouch_mls_limits *lim, const uint8_t *buf, size_t len,
     struct pouch_mls_welcome *out)
 {
-	struct pouch_mls_welcome wl;
 	struct pouch_rd r;
 	int rc;
 
-	if (out == NULL)
-		return POUCH_E_MISUSE;
-	memset(out, 0, sizeof(*out));
-	if ((rc = copy_in(a, &lim, buf, len, &r)) != POUCH_OK ||
-	    (rc = pouch_mls_welcome_decode(&r, a, lim, &wl)) != POUCH_OK ||
-	    (rc = pouch_rd_done(&r)) != POUCH_OK)
+	if ((rc = whole_begin(a, &lim, buf, len, out, sizeof(*out), &r)) !=
+	    POUCH_OK)
 		return rc;
-	*out = wl;
-	return POUCH_OK;
+	rc = pouch_mls_welcome_decode(&r, a, lim, out);
+	return whole_end(&r, rc, out, sizeof(*out));
 }

@@ -31,6 +31,14 @@
 #include "mls/keypackage.h"
 #include "mls/msg.h"
 
+/*
+ * The cipher suite the simulations run in; test_group_sim_hybrid.c
+ * defines it before including this file.
+ */
+#ifndef SIM_SUITE
+#define SIM_SUITE	1
+#endif
+
 #define MAXM	10
 #define NOW	1500
 
@@ -120,7 +128,7 @@ setup(void **state)
 	w = calloc(1, sizeof(*w));
 	assert_non_null(w);
 	assert_int_equal(pouch_crypto_new(&w->c), POUCH_OK);
-	w->s = pouch_mls_suite_get(1);
+	w->s = pouch_mls_suite_get(SIM_SUITE);
 	assert_non_null(w->s);
 	w->rng = 0x9e3779b97f4a7c15ULL;
 	for (i = 0; i < MAXM; i++)

@@ -2,7 +2,10 @@
 # demo.sh - the main job of `make demo`, on what exists today:
 #  1. pouch selftest: known-answer tests of every primitive family and a
 #     two-party HPKE exchange;
-#  2. pouchd on its embedded SQLite store: a fresh data directory, an
+#  2. pouch group-demo: alice, bob and carol run a real MLS group in the
+#     X-Wing hybrid suite in one process (create, add by Welcome, encrypted
+#     messages, removal after which carol can no longer read);
+#  3. pouchd on its embedded SQLite store: a fresh data directory, an
 #     administrator enrolling a user (one-time code), the server on
 #     127.0.0.1 over TLS 1.3 with a pinned self-signed certificate, a
 #     health check and the audit log, then a clean SIGTERM stop.
@@ -14,6 +17,10 @@ BUILD=${BUILD:-build}
 bin=$BUILD
 
 "$bin/pouch" selftest
+
+echo
+echo "== an MLS group of three, post-quantum hybrid suite, in one process"
+"$bin/pouch" group-demo
 
 work=$(mktemp -d)
 pid=""

@@ -7,5 +7,6 @@
 #define POUCH_CLI_H
 
 int	cmd_selftest(int argc, char **argv);
+int	cmd_group_demo(int argc, char **argv);
 
 #endif

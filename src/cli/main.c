@@ -15,6 +15,8 @@ static const struct {
 } commands[] = {
 	{ "selftest", cmd_selftest,
 	    "run the known-answer tests and an HPKE round trip" },
+	{ "group-demo", cmd_group_demo,
+	    "three members run an MLS group in the hybrid suite" },
 };
 
 static void
@@ -24,8 +26,8 @@ usage(FILE *f)
 
 	fprintf(f, "usage: pouch COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  %-10s %s\n", "version", "print the library version");
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "  %-11s %s\n", "version", "print the library version");
 }
 
 int

@@ -20,6 +20,8 @@ libolm-dev
 libmicrohttpd-dev
 libsqlite3-dev
 libcurl4-openssl-dev
+libargon2-dev
+libgmime-3.0-dev
 valgrind
 curl
 zlib1g-dev

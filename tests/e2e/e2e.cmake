@@ -1,7 +1,6 @@
 # End-to-end tests: a real pouchd on 127.0.0.1 (see e2e_http.c).  The
 # unit-test glob made e2e_test_pouchd from test_pouchd.c; it also needs the
 # client helpers, libcurl, and the path of the pouchd under test.
-pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 target_sources(e2e_test_pouchd PRIVATE
     ${CMAKE_SOURCE_DIR}/tests/e2e/e2e_http.c
     ${CMAKE_SOURCE_DIR}/tests/e2e/e2e_mls.c)

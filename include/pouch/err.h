@@ -102,6 +102,28 @@ extern "C" {
  * epoch (RFC 9420 12.4.2). */
 #define POUCH_E_UNKNOWN_PROPOSAL	-39
 
+/* ---- MLS group engine (-40 .. -69) ---- */
+
+/* ---- client engine (-70 .. -99) ---- */
+
+/* ---- server and its store (-100 .. -119) ---- */
+/* No such row, user, device, message or object. */
+#define POUCH_E_NOT_FOUND		-100
+/* A unique name, id or key already taken. */
+#define POUCH_E_EXISTS			-101
+/* Stale epoch, changed account key: the state moved on. */
+#define POUCH_E_CONFLICT		-102
+/* An enrolment code, token or challenge past its expiry. */
+#define POUCH_E_EXPIRED			-103
+/* Suspended user, revoked device, not a member. */
+#define POUCH_E_FORBIDDEN		-104
+/* Over a storage quota. */
+#define POUCH_E_QUOTA			-105
+/* The database failed. */
+#define POUCH_E_DB			-106
+
+/* ---- key transparency (-120 .. -139) ---- */
+
 /*
  * pouch_strerror - a short static English description of code.
  * Unknown codes give "unknown error".  Never NULL, never allocates.

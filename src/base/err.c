@@ -6,57 +6,118 @@
 
 #include <pouch/pouch.h>
 
-/* Indexed by -code; the codes are dense from 0 down. */
-static const char *const messages[] = {
-	"success",					/* POUCH_OK */
-	"invalid argument or call sequence",		/* MISUSE */
-	"out of memory",				/* NOMEM */
-	"input truncated",				/* TRUNCATED */
-	"malformed input",				/* MALFORMED */
-	"length over its maximum",			/* TOO_LARGE */
-	"trailing bytes after a structure",		/* TRAILING */
-	"output buffer too small",			/* BUFFER_TOO_SMALL */
-	"cryptographic library failure",		/* CRYPTO */
-	"random number generator failure",		/* RANDOM */
-	"algorithm or suite not supported",		/* UNSUPPORTED */
-	"invalid key",					/* BAD_KEY */
-	"decryption failed",				/* DECRYPT */
-	"signature verification failed",		/* BAD_SIGNATURE */
-	"counter or limit exhausted",			/* LIMIT */
-	"object failed earlier and is unusable",	/* STATE */
-	"all-zero shared secret",			/* ZERO_SHARED */
-	"input/output error",				/* IO */
-	"message key already used or deleted",		/* REPLAY */
-	"MAC verification failed",			/* BAD_MAC */
-	"malformed ratchet tree",			/* BAD_TREE */
-	"tree hash mismatch",				/* BAD_TREE_HASH */
-	"parent hash verification failed",		/* BAD_PARENT_HASH */
-	"inconsistent unmerged leaves",			/* BAD_UNMERGED */
-	"duplicate encryption key",			/* DUP_ENCRYPTION_KEY */
-	"duplicate signature key",			/* DUP_SIGNATURE_KEY */
-	"leaf node lifetime not valid",			/* LIFETIME */
-	"credential type not supported by all members",	/* CREDENTIAL_TYPE */
-	"capabilities do not cover what is in use",	/* CAPABILITIES */
-	"wrong leaf node source",			/* LEAF_SOURCE */
-	"message for another group or epoch",		/* WRONG_EPOCH */
-	"sender is not a known member",			/* UNKNOWN_SENDER */
-	"update path does not fit the tree",		/* PATH_SHAPE */
-	"derived path key differs from update path",	/* PATH_KEY */
-	"no private key to decrypt the update path",	/* NO_PATH_KEY */
-	"welcome is not addressed to this key package",	/* NOT_RECIPIENT */
-	"wrong cipher suite",				/* WRONG_SUITE */
-	"commit requires an update path",		/* PATH_REQUIRED */
-	"pre-shared key not available",			/* PSK_UNAVAILABLE */
-	"commit references an unknown proposal",	/* UNKNOWN_PROPOSAL */
+/*
+ * One row a code.  Rows are grouped by the sections of err.h; each section
+ * owns a range of numbers, so modules add codes without renumbering.
+ */
+struct msg {
+	int		 code;
+	const char	*text;
+};
+
+static const struct msg messages[] = {
+	{ POUCH_OK,
+	    "success" },
+	{ POUCH_E_MISUSE,
+	    "invalid argument or call sequence" },
+	{ POUCH_E_NOMEM,
+	    "out of memory" },
+	{ POUCH_E_TRUNCATED,
+	    "input truncated" },
+	{ POUCH_E_MALFORMED,
+	    "malformed input" },
+	{ POUCH_E_TOO_LARGE,
+	    "length over its maximum" },
+	{ POUCH_E_TRAILING,
+	    "trailing bytes after a structure" },
+	{ POUCH_E_BUFFER_TOO_SMALL,
+	    "output buffer too small" },
+	{ POUCH_E_CRYPTO,
+	    "cryptographic library failure" },
+	{ POUCH_E_RANDOM,
+	    "random number generator failure" },
+	{ POUCH_E_UNSUPPORTED,
+	    "algorithm or suite not supported" },
+	{ POUCH_E_BAD_KEY,
+	    "invalid key" },
+	{ POUCH_E_DECRYPT,
+	    "decryption failed" },
+	{ POUCH_E_BAD_SIGNATURE,
+	    "signature verification failed" },
+	{ POUCH_E_LIMIT,
+	    "counter or limit exhausted" },
+	{ POUCH_E_STATE,
+	    "object failed earlier and is unusable" },
+	{ POUCH_E_ZERO_SHARED,
+	    "all-zero shared secret" },
+	{ POUCH_E_IO,
+	    "input/output error" },
+	{ POUCH_E_REPLAY,
+	    "message key already used or deleted" },
+	{ POUCH_E_BAD_MAC,
+	    "MAC verification failed" },
+	{ POUCH_E_BAD_TREE,
+	    "malformed ratchet tree" },
+	{ POUCH_E_BAD_TREE_HASH,
+	    "tree hash mismatch" },
+	{ POUCH_E_BAD_PARENT_HASH,
+	    "parent hash verification failed" },
+	{ POUCH_E_BAD_UNMERGED,
+	    "inconsistent unmerged leaves" },
+	{ POUCH_E_DUP_ENCRYPTION_KEY,
+	    "duplicate encryption key" },
+	{ POUCH_E_DUP_SIGNATURE_KEY,
+	    "duplicate signature key" },
+	{ POUCH_E_LIFETIME,
+	    "leaf node lifetime not valid" },
+	{ POUCH_E_CREDENTIAL_TYPE,
+	    "credential type not supported by all members" },
+	{ POUCH_E_CAPABILITIES,
+	    "capabilities do not cover what is in use" },
+	{ POUCH_E_LEAF_SOURCE,
+	    "wrong leaf node source" },
+	{ POUCH_E_WRONG_EPOCH,
+	    "message for another group or epoch" },
+	{ POUCH_E_UNKNOWN_SENDER,
+	    "sender is not a known member" },
+	{ POUCH_E_PATH_SHAPE,
+	    "update path does not fit the tree" },
+	{ POUCH_E_PATH_KEY,
+	    "derived path key differs from update path" },
+	{ POUCH_E_NO_PATH_KEY,
+	    "no private key to decrypt the update path" },
+	{ POUCH_E_NOT_RECIPIENT,
+	    "welcome is not addressed to this key package" },
+	{ POUCH_E_WRONG_SUITE,
+	    "wrong cipher suite" },
+	{ POUCH_E_PATH_REQUIRED,
+	    "commit requires an update path" },
+	{ POUCH_E_PSK_UNAVAILABLE,
+	    "pre-shared key not available" },
+	{ POUCH_E_UNKNOWN_PROPOSAL,
+	    "commit references an unknown proposal" },
+	/* ---- MLS group engine (-40 .. -69) ---- */
+	/* ---- client engine (-70 .. -99) ---- */
+	/* ---- server and its store (-100 .. -119) ---- */
+	{ POUCH_E_NOT_FOUND,		"no such object" },
+	{ POUCH_E_EXISTS,		"already exists" },
+	{ POUCH_E_CONFLICT,		"conflicts with the current state" },
+	{ POUCH_E_EXPIRED,		"expired" },
+	{ POUCH_E_FORBIDDEN,		"not allowed" },
+	{ POUCH_E_QUOTA,		"over a quota" },
+	{ POUCH_E_DB,			"database failure" },
+	/* ---- key transparency (-120 .. -139) ---- */
 };
 
 POUCH_API const char *
 pouch_strerror(int code)
 {
-	if (code > 0 || (size_t)-(long)code >=
-	    sizeof(messages) / sizeof(messages[0]))
-		return "unknown error";
-	return messages[-code];
+	size_t	i;
+
+	for (i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
+		if (messages[i].code == code)
+			return messages[i].text;
+	return "unknown error";
 }
 
 POUCH_API const char *

@@ -30,33 +30,6 @@
 
 #include <pouch/err.h>
 
-/*
- * Outcomes of the store (and pouchd) that the library has no use for.
- * Proposed for include/pouch/err.h; until they move there they live here,
- * far from the library's numbers.
- */
-#ifndef POUCH_E_NOT_FOUND
-#define POUCH_E_NOT_FOUND	-100	/* no such row */
-#endif
-#ifndef POUCH_E_EXISTS
-#define POUCH_E_EXISTS		-101	/* unique name or id already taken */
-#endif
-#ifndef POUCH_E_CONFLICT
-#define POUCH_E_CONFLICT	-102	/* stale epoch, changed account key */
-#endif
-#ifndef POUCH_E_EXPIRED
-#define POUCH_E_EXPIRED		-103	/* code, token or challenge expired */
-#endif
-#ifndef POUCH_E_FORBIDDEN
-#define POUCH_E_FORBIDDEN	-104	/* suspended, revoked, not a member */
-#endif
-#ifndef POUCH_E_QUOTA
-#define POUCH_E_QUOTA		-105	/* over a storage quota */
-#endif
-#ifndef POUCH_E_DB
-#define POUCH_E_DB		-106	/* the database failed */
-#endif
-
 #define POUCH_STORE_NAME_MAX	64	/* user and device names, bytes */
 #define POUCH_STORE_KEY_BYTES	32	/* Ed25519 public keys */
 #define POUCH_STORE_HASH_BYTES	32	/* SHA-256: secrets, attachments */

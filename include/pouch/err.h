@@ -103,8 +103,53 @@ extern "C" {
 #define POUCH_E_UNKNOWN_PROPOSAL	-39
 
 /* ---- MLS group engine (-40 .. -69) ---- */
+/* A proposal type its sender type may not send (RFC 9420 12.1.8.1:
+ * an external sender sends Add, Remove, PreSharedKey, ReInit and
+ * GroupContextExtensions only). */
+#define POUCH_E_SENDER_NOT_ALLOWED	-40
+/* Two Update or Remove proposals of a commit apply to the same leaf
+ * (RFC 9420 12.2). */
+#define POUCH_E_DUP_LEAF_PROPOSAL	-41
+/* A commit holds an Update of its committer, or an Update by value
+ * (RFC 9420 12.2). */
+#define POUCH_E_COMMITTER_UPDATE	-42
+/* A commit holds a Remove of its committer (RFC 9420 12.2). */
+#define POUCH_E_COMMITTER_REMOVED	-43
+/* A Remove proposal names a blank or absent leaf (RFC 9420 12.1.3). */
+#define POUCH_E_REMOVE_BLANK		-44
+/* An Add of a client already in the group (same signature key) and
+ * not removed by the same commit, or two Adds of one client (12.2). */
+#define POUCH_E_DUP_MEMBER		-45
+/* Two PreSharedKey proposals of a commit name the same PSK (12.2). */
+#define POUCH_E_DUP_PSK		-46
+/* More than one GroupContextExtensions proposal in a commit (12.2). */
+#define POUCH_E_MULTI_GCE		-47
+/* A ReInit proposal with other proposals in one commit (12.2). */
+#define POUCH_E_REINIT_NOT_ALONE	-48
+/* An ExternalInit proposal outside an external commit (12.2). */
+#define POUCH_E_EXTERNAL_INIT		-49
+/* A PreSharedKeyID whose psk_nonce is not KDF.Nh bytes (RFC 9420 8.4). */
+#define POUCH_E_BAD_PSK_NONCE		-50
+/* An external commit's proposal list breaks RFC 9420 12.2: one
+ * ExternalInit, at most one Remove (of the joiner's old leaf, same
+ * identity), PreSharedKeys, nothing else, nothing by reference. */
+#define POUCH_E_EXTERNAL_COMMIT		-51
+/* (-60 .. -69: epoch retention and group state) */
+/* An application message of a past epoch whose secrets this member no
+ * longer keeps (outside the retention window, or before it joined). */
+#define POUCH_E_EPOCH_EXPIRED		-60
 
 /* ---- client engine (-70 .. -99) ---- */
+/* The local store was written by a newer program (schema version). */
+#define POUCH_E_CSTORE_SCHEMA		-70
+/* mime (-80 .. -84): a message lacks or repeats a required header
+ * (From, To, Date, Message-ID), or an address is not user@domain. */
+#define POUCH_E_MIME_HEADER		-80
+/* MIME parts nested deeper than the parser allows. */
+#define POUCH_E_MIME_DEPTH		-81
+/* An attachment reference (message/external-body, access-type
+ * x-pouch-blob) lacks or has a malformed hash, key or size. */
+#define POUCH_E_MIME_ATTACHMENT		-82
 
 /* ---- server and its store (-100 .. -119) ---- */
 /* No such row, user, device, message or object. */
@@ -123,6 +168,16 @@ extern "C" {
 #define POUCH_E_DB			-106
 
 /* ---- key transparency (-120 .. -139) ---- */
+/* A Merkle inclusion or consistency proof does not verify. */
+#define POUCH_E_KT_PROOF		-120
+/* A checkpoint's signature does not verify under the pinned log key. */
+#define POUCH_E_KT_CHECKPOINT_SIG	-121
+/* A tree size or leaf index out of range for the log or the proof. */
+#define POUCH_E_KT_RANGE		-122
+/* A newer checkpoint with a smaller tree than one already seen. */
+#define POUCH_E_KT_ROLLBACK		-123
+/* A key event whose signature does not verify. */
+#define POUCH_E_KT_EVENT_SIG		-124
 
 /*
  * pouch_strerror - a short static English description of code.

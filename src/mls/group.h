@@ -15,20 +15,40 @@
  * What a received commit may hold (RFC 9420 12.1-12.3): Add, Update,
  * Remove, PreSharedKey (external PSKs given at join, resumption PSKs of
  * this group for the current and the last 8 epochs) and
- * GroupContextExtensions proposals, by value or by reference to a
+ * GroupContextExtensions proposals (every member must support the new
+ * extensions and required_capabilities), by value or by reference to a
  * proposal processed earlier in the epoch (pouch_mls_group_process()
- * caches them); with or without a path.  Not yet: ReInit and
- * ExternalInit (UNSUPPORTED), PrivateMessage handshake, external
- * commits and senders, the full 12.2 proposal-list validation, a
- * capability check of new GroupContext extensions against every member,
- * retention of old epochs for late application messages.  This member's
- * own commits carry Add and Remove proposals by value and always a path
- * (so a commit with no proposals is a self-update), as a PublicMessage;
- * the ratchet tree it sends always travels in the Welcome's GroupInfo.
+ * caches them, from members, from the external senders of the
+ * external_senders extension and new_member_proposal Adds signed with
+ * their own KeyPackage's key); with or without a path.  The proposal
+ * list is checked against every rule of 12.2 first (group_validate.c,
+ * one error code per rule).  External commits (sender
+ * new_member_commit, ExternalInit, optional resync Remove) are
+ * processed, and made by pouch_mls_group_join_external() from a
+ * GroupInfo of pouch_mls_group_info_export().
+ *
+ * This member's own commits carry Add and Remove proposals by value and
+ * cached Add, Remove, other members' Update, PreSharedKey and one
+ * supported GroupContextExtensions proposal by reference
+ * (by_reference); with a
+ * path, or without one for Adds only (no_path); the ratchet tree always
+ * travels in the Welcome's GroupInfo.  It proposes Add, Remove, Update
+ * (its new leaf key kept until a commit applies it), external PSKs and
+ * GroupContextExtensions.
+ *
+ * Handshake messages are PublicMessages, or PrivateMessages with
+ * pouch_mls_group_set_handshake_private(); process accepts both.
+ *
+ * Not yet: ReInit (UNSUPPORTED when committed alone), branch and
+ * reinit PSKs, proposing resumption PSKs, external commits with PSKs,
+ * and leaving out an invalid cached Add at commit time (the commit
+ * fails with its error instead).
  *
  * Application messages (RFC 9420 6.3, 9) are PrivateMessages keyed by
  * the current epoch's secret tree, which lives in the epoch state: each
- * epoch change builds the new one and frees, wiped, the old one.
+ * epoch change builds the new one and keeps the old one, stripped, for
+ * late messages while it is within the retention window (group_state.c,
+ * docs/PROTOCOL.md "Epoch retention and state persistence").
  *
  * No I/O and no clock: times come in as parameters.
  */
@@ -113,16 +133,28 @@ struct pouch_mls_commit_req {
 	size_t			 nremoves;
 	/* for KeyPackage lifetimes */
 	uint64_t		 now;
+	/* also commit, by reference, every Add, Remove and other member's
+	 * Update cached in this epoch (pouch_mls_group_process() and our
+	 * own pouch_mls_group_propose_*()), and the first supported
+	 * GroupContextExtensions; left out: a Remove of us or of a leaf
+	 * already removed, an Update of a removed leaf, a PSK we do not
+	 * hold or already included */
+	int			 by_reference;
+	/* no UpdatePath (RFC 9420 12.4): only for a commit of Adds and
+	 * PSKs (PATH_REQUIRED otherwise); new members get no path secret */
+	int			 no_path;
 };
 
 /*
- * Make a commit (RFC 9420 12.4.1) of the proposals of req, with a path:
+ * Make a commit (RFC 9420 12.4.1) of the proposals of req, with a path
+ * unless req->no_path:
  * *commit gets the MLSMessage(PublicMessage), *welcome the
  * MLSMessage(Welcome) when req adds members (else NULL); both are freed
  * with pouch_wr_buf_free().  The new epoch is kept pending.  STATE when
  * a commit is already pending or the member was removed; the errors of
  * KeyPackage and leaf validation for the adds; MISUSE for removing
- * ourselves; BAD_TREE for removing a blank leaf.
+ * ourselves; BAD_TREE for removing a blank leaf; PATH_REQUIRED for no_path
+ * with anything but Adds.
  */
 int	pouch_mls_group_commit(struct pouch_mls_group *g,
 	    const struct pouch_mls_commit_req *req, uint8_t **commit,
@@ -169,10 +201,11 @@ int	pouch_mls_group_encrypt(struct pouch_mls_group *g, const uint8_t *aad,
 
 /*
  * Decrypt an MLSMessage(PrivateMessage) carrying application data for
- * the current epoch: *pt gets a fresh copy of the plaintext (free with
- * pouch_wr_buf_free(*pt, *ptlen)), *sender the sender's leaf.  Only the
- * current epoch's secret tree is kept, so a message of any other epoch is
- * WRONG_EPOCH (no retention for late messages yet).  REPLAY for a
+ * the current epoch or a kept past one (pouch_mls_group_set_retention):
+ * *pt gets a fresh copy of the plaintext (free with
+ * pouch_wr_buf_free(*pt, *ptlen)), *sender the sender's leaf.  A message
+ * of an earlier epoch no longer kept is EPOCH_EXPIRED, of a later epoch
+ * WRONG_EPOCH.  REPLAY for a
  * generation already used (the message was delivered before),
  * UNSUPPORTED for a handshake message (use pouch_mls_group_process()),
  * UNKNOWN_SENDER for a blank or absent leaf, DECRYPT, BAD_SIGNATURE, the
@@ -197,5 +230,221 @@ int	pouch_mls_group_epoch_authenticator(const struct pouch_mls_group *g,
 	    uint8_t *out) POUCH_WARN_UNUSED;
 int	pouch_mls_group_tree_hash(struct pouch_mls_group *g, uint8_t *out)
 	    POUCH_WARN_UNUSED;
+
+/* ---- members (group_members.c) ----------------------------------- */
+
+/* One leaf as the current epoch's tree holds it; pointers are borrowed
+ * and valid until the group changes. */
+struct pouch_mls_member_info {
+	const uint8_t	*identity;	/* basic credential identity */
+	size_t		 identitylen;
+	const uint8_t	*sig_key;
+	size_t		 sig_keylen;
+	const uint8_t	*enc_key;
+	size_t		 enc_keylen;
+};
+
+/* Leaves of the current tree, blank ones included. */
+uint32_t	pouch_mls_group_leaves(const struct pouch_mls_group *g);
+/* Leaf leaf of the current tree; NOT_FOUND when blank or outside. */
+int	pouch_mls_group_member(const struct pouch_mls_group *g, uint32_t leaf,
+	    struct pouch_mls_member_info *mi) POUCH_WARN_UNUSED;
+/* The group_id (borrowed). */
+const uint8_t	*pouch_mls_group_id(const struct pouch_mls_group *g,
+	    size_t *len);
+/* 1 while a commit of ours waits for merge or discard. */
+int	pouch_mls_group_has_pending(const struct pouch_mls_group *g);
+
+/* ==== state serialisation, epoch retention, exporter (group_state.c) ==== */
+
+/*
+ * The whole state of g as one byte string, for the client's encrypted
+ * store: everything needed to continue exactly where the member was
+ * (group id, suite, signature key, the current epoch with its tree,
+ * private keys, transcript hashes, secrets and secret tree with consumed
+ * generations and kept skipped keys, the pending commit's epoch, cached
+ * proposals, held PSKs, the resumption PSK ring, the kept past epochs).
+ * Format: "PMGS", version (uint16), then TLS-presentation fields; the
+ * same state always saves to the same bytes.  The bytes are SECRET:
+ * free them with pouch_wr_buf_free(), which wipes.  Save again after
+ * every operation that changes g (commit, merge, discard, process,
+ * encrypt, decrypt, set_retention).  STATE when a secret tree failed.
+ */
+#define POUCH_MLS_GROUP_STATE_VERSION	1
+int	pouch_mls_group_save(const struct pouch_mls_group *g, uint8_t **out,
+	    size_t *outlen) POUCH_WARN_UNUSED;
+/*
+ * A group from the bytes of pouch_mls_group_save(); the suite comes from
+ * the saved code point (UNSUPPORTED when unknown, or for another format
+ * version).  The input is untrusted and checked in full: sizes and caps,
+ * every ratchet tree (pouch_mls_tree_validate), private keys, secret
+ * trees, proposals; MALFORMED, TRUNCATED, TRAILING, TOO_LARGE and the
+ * tree validation errors; nothing is allocated on failure.  c must
+ * outlive the group.
+ */
+int	pouch_mls_group_load(const struct pouch_crypto *c, const uint8_t *buf,
+	    size_t len, struct pouch_mls_group **out) POUCH_WARN_UNUSED;
+
+/*
+ * Past epochs kept for late application messages: n (0 .. 64, MISUSE
+ * above; default 3).  Lowering it wipes and frees the oldest at once.
+ */
+int	pouch_mls_group_set_retention(struct pouch_mls_group *g, uint32_t n)
+	    POUCH_WARN_UNUSED;
+uint32_t	pouch_mls_group_retention(const struct pouch_mls_group *g);
+/* The group's suite. */
+const struct pouch_mls_suite *pouch_mls_group_suite(
+	    const struct pouch_mls_group *g);
+
+/*
+ * RFC 9420 8.5 MLS-Exporter(label, context, len) of the current epoch:
+ * out gets len bytes (len <= 65535).  MISUSE, STATE after removal.
+ */
+int	pouch_mls_group_export(const struct pouch_mls_group *g,
+	    const char *label, const uint8_t *context, size_t contextlen,
+	    uint8_t *out, size_t len) POUCH_WARN_UNUSED;
+
+/* ---- proposals and external senders (group_propose.c) ------------- */
+
+/*
+ * An external sender (RFC 9420 12.1.8.1): a signature key of the group's
+ * suite and a basic credential identity (borrowed).  Pouch's server is
+ * external sender 0 of every group, for revocation (docs/API.md).
+ */
+struct pouch_mls_ext_sender {
+	const uint8_t	*sig_key;
+	size_t		 sig_keylen;
+	const uint8_t	*identity;
+	size_t		 identitylen;
+};
+
+/* Optional inputs of a create (every field may be empty). */
+struct pouch_mls_create_opts {
+	/* the external_senders GroupContext extension, in index order */
+	const struct pouch_mls_ext_sender	*ext_senders;
+	size_t					 next_senders;
+	/* further GroupContext extensions, encoded Extension payloads
+	 * (e.g. required_capabilities), each type at most once */
+	const uint16_t				*ext_types;
+	const uint8_t *const			*ext_data;
+	const size_t				*ext_lens;
+	size_t					 next;
+};
+
+/*
+ * pouch_mls_group_create() with opts (NULL: none).  With ext_senders the
+ * epoch 0 GroupContext carries an external_senders extension; then
+ * pouch_mls_group_process() accepts PublicMessage proposals from sender
+ * type external, index i, signed with ext_senders[i].sig_key (Add,
+ * Remove, PreSharedKey, ReInit and GroupContextExtensions only:
+ * SENDER_NOT_ALLOWED otherwise; UNKNOWN_SENDER for an index outside the
+ * list or a group without the extension).  MISUSE for a key of the
+ * wrong length, more than 64 senders or 16 extensions, a repeated type.
+ * The creator's leaf must support every extension and the
+ * required_capabilities (CAPABILITIES); the extensions' payloads are
+ * checked when parsed (required_capabilities at every leaf check).
+ */
+int	pouch_mls_group_create_opts(const struct pouch_crypto *c,
+	    const struct pouch_mls_suite *s, const uint8_t *group_id,
+	    size_t group_idlen, const struct pouch_mls_member_keys *mk,
+	    const struct pouch_mls_create_opts *opts, uint64_t now,
+	    struct pouch_mls_group **out) POUCH_WARN_UNUSED;
+
+/*
+ * Proposals of ours for the current epoch (RFC 9420 12.1), each an
+ * MLSMessage(PublicMessage) in *out (free with pouch_wr_buf_free()) to
+ * send to the group, and cached under its own ProposalRef so that a
+ * commit of ours (by_reference) or of another member can include it.
+ * Add: kp is an encoded KeyPackage, verified (its errors) and its
+ * lifetime checked against now.  Remove: leaf must be non-blank
+ * (BAD_TREE); our own leaf is allowed (leaving: another member commits
+ * it).  STATE after removal; LIMIT when the cache is full.
+ */
+int	pouch_mls_group_propose_add(struct pouch_mls_group *g,
+	    const uint8_t *kp, size_t kplen, uint64_t now, uint8_t **out,
+	    size_t *outlen) POUCH_WARN_UNUSED;
+int	pouch_mls_group_propose_remove(struct pouch_mls_group *g,
+	    uint32_t leaf, uint8_t **out, size_t *outlen) POUCH_WARN_UNUSED;
+/*
+ * Update (RFC 9420 12.1.2): our leaf with a fresh encryption key, signed
+ * as source update.  The new private key is kept (only the last Update
+ * proposed in the epoch) until another member's commit applies it; our
+ * own commits leave our Update out (a path replaces our leaf anyway).
+ */
+int	pouch_mls_group_propose_update(struct pouch_mls_group *g,
+	    uint8_t **out, size_t *outlen) POUCH_WARN_UNUSED;
+/*
+ * RFC 9420 12.4.3: a signed MLSMessage(GroupInfo) of the current epoch
+ * with the external_pub and ratchet_tree extensions, for a joiner's
+ * external commit (pouch_mls_group_join_external()).  *out is freed with
+ * pouch_wr_buf_free().  STATE after removal.
+ */
+int	pouch_mls_group_info_export(struct pouch_mls_group *g, uint8_t **out,
+	    size_t *outlen) POUCH_WARN_UNUSED;
+
+/*
+ * Join by external commit (RFC 9420 12.4.3.2, 8.3): verify the
+ * MLSMessage(GroupInfo) (signature, tree against its tree hash, suite:
+ * WRONG_SUITE), take the tree from opts or its ratchet_tree extension,
+ * encapsulate to its external_pub (UNSUPPORTED without one), put our
+ * leaf in the leftmost blank leaf and commit with a path, as sender
+ * new_member_commit.  When a leaf of the tree has mk's signature key,
+ * the commit also removes it (resync of a member that lost its state).
+ * *out is the group in the new epoch and *commit the MLSMessage to send
+ * (pouch_wr_buf_free()); should the server refuse the commit, free *out
+ * and retry with a fresh GroupInfo.  mk->init_priv and enc_priv are not
+ * used (the path makes a new leaf key).  External PSKs are not sent.
+ */
+int	pouch_mls_group_join_external(const struct pouch_crypto *c,
+	    const struct pouch_mls_suite *s,
+	    const struct pouch_mls_member_keys *mk, const uint8_t *group_info,
+	    size_t gilen, const struct pouch_mls_join_opts *opts,
+	    uint64_t now, struct pouch_mls_group **out, uint8_t **commit,
+	    size_t *commitlen) POUCH_WARN_UNUSED;
+
+/*
+ * GroupContextExtensions (RFC 9420 12.1.7): the group's extensions
+ * become exactly types[i] / data[i] (lens[i] bytes), n at most 16, each
+ * type once (MISUSE); keep external_senders and required_capabilities in
+ * the list to keep them.  A committer (by_reference) includes one such
+ * proposal only if every member supports it, else leaves it out; a
+ * receiver refuses a commit with an unsupported one (CAPABILITIES).
+ */
+int	pouch_mls_group_propose_gce(struct pouch_mls_group *g,
+	    const uint16_t *types, const uint8_t *const *data,
+	    const size_t *lens, size_t n, uint8_t **out, size_t *outlen)
+	    POUCH_WARN_UNUSED;
+
+/*
+ * External PSKs (RFC 9420 8.4): add psk under id to the group's store
+ * (copied; MISUSE when id is there already, empty psk, more than 64);
+ * propose one of the store (PSK_UNAVAILABLE otherwise) with a fresh
+ * nonce.  A by_reference commit includes each cached PSK proposal we
+ * hold once, last in its list; new members need the PSK in their join
+ * options.
+ */
+int	pouch_mls_group_add_external_psk(struct pouch_mls_group *g,
+	    const uint8_t *id, size_t idlen, const uint8_t *psk,
+	    size_t psklen) POUCH_WARN_UNUSED;
+int	pouch_mls_group_propose_psk(struct pouch_mls_group *g,
+	    const uint8_t *id, size_t idlen, uint8_t **out, size_t *outlen)
+	    POUCH_WARN_UNUSED;
+
+/*
+ * Send our proposals and commits as PrivateMessage (on != 0; RFC 9420
+ * 6.3, the handshake ratchet of the epoch's secret tree) or as
+ * PublicMessage (0, the default).  Either way pouch_mls_group_process()
+ * accepts both from members; external senders and external commits are
+ * always PublicMessages.  A handshake PrivateMessage handed to
+ * pouch_mls_group_decrypt() is UNSUPPORTED: process it instead.  One
+ * delivered twice, or our own handed back, is REPLAY (ours is cached
+ * when made).  A handshake PrivateMessage that verifies spends its
+ * generation even when its content is then refused.
+ */
+void	pouch_mls_group_set_handshake_private(struct pouch_mls_group *g,
+	    int on);
+
+/* Proposals cached in the current epoch (ours and received). */
+size_t	pouch_mls_group_cached_proposals(const struct pouch_mls_group *g);
 
 #endif /* POUCH_MLS_GROUP_H */

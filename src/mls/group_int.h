@@ -7,6 +7,7 @@
 #define POUCH_MLS_GROUP_INT_H
 
 #include "crypto/crypto.h"
+#include "hpke/hpke.h"
 #include "mls/arena.h"
 #include "mls/group.h"
 #include "mls/key_schedule.h"
@@ -21,6 +22,9 @@
 #define PSKS_MAX	64
 /* Resumption PSKs kept for past epochs (RFC 9420 8.6). */
 #define RPSK_KEEP	8
+/* Past epochs kept for late application messages: default, most. */
+#define RETAIN_DEFAULT	3
+#define RETAIN_MAX	64
 
 struct rpsk {
 	uint64_t	epoch;
@@ -33,6 +37,7 @@ struct cached_prop {
 	uint32_t	 sender;
 	uint8_t		*p;		/* encoded Proposal */
 	size_t		 n;
+	uint8_t		 sender_type;	/* POUCH_MLS_SENDER_* */
 };
 
 /* One epoch of the group as this member sees it. */
@@ -70,6 +75,115 @@ struct pouch_mls_group {
 	size_t				 npsks;
 	struct rpsk			 rpsk[RPSK_KEEP];	/* ring */
 	size_t				 nrpsk;
+	/*
+	 * Past epochs kept for late application messages, oldest first
+	 * (group_state.c; group.c moves the current epoch here when it
+	 * leaves).  Each keeps its tree, GroupContext inputs, secret tree
+	 * and sender_data_secret only; every other secret is wiped.
+	 */
+	struct epoch			*old[RETAIN_MAX];
+	size_t				 nold;
+	uint32_t			 retain;	/* RETAIN_DEFAULT */
+	int				 retain_set;
+	/* our Update proposal of epoch upd_epoch (group_propose.c): the
+	 * new leaf key, kept until a commit applies it; upd_privlen 0 when
+	 * none */
+	uint8_t				 upd_priv[POUCH_HPKE_SK_MAX];
+	size_t				 upd_privlen;
+	uint8_t				 upd_pub[POUCH_HPKE_PK_MAX];
+	size_t				 upd_publen;
+	uint64_t			 upd_epoch;
+	/* send our proposals and commits as PrivateMessage (6.3) */
+	int				 hs_private;
 };
+
+/* ---- epoch retention and state (group_state.c) -------------------- */
+
+/* Epochs to keep: the set value or RETAIN_DEFAULT. */
+uint32_t	pouch_mls_group_retain_n(const struct pouch_mls_group *g);
+/*
+ * Keep e (taken: *ep is NULL after) as a past epoch: its private keys
+ * and every secret but sender_data_secret are wiped first, and the
+ * oldest kept epochs beyond the window are wiped and freed.  With a
+ * window of 0 (or no secret tree) e is simply wiped and freed.
+ */
+void	pouch_mls_group_retire(struct pouch_mls_group *g, struct epoch **ep);
+/* The kept past epoch of number epoch, or NULL. */
+struct epoch	*pouch_mls_group_old_epoch(struct pouch_mls_group *g,
+	    uint64_t epoch);
+/* Wipe and free every kept past epoch. */
+void	pouch_mls_group_old_clear(struct pouch_mls_group *g);
+/* Wipe and free an epoch (group.c's epoch_free). */
+void	pouch_mls_group_epoch_free(struct epoch *e);
+
+/* ---- shared by group.c and group_propose.c ------------------------ */
+
+/* A proposal of a received commit with the sender that proposed it. */
+struct pouch_mls_prop_item {
+	const struct pouch_mls_proposal	*p;
+	uint32_t			 sender;
+	uint8_t				 sender_type;	/* POUCH_MLS_SENDER_* */
+};
+
+/*
+ * RFC 9420 12.2: the proposal list v[0..n) of a commit by member
+ * committer against the epoch e it applies to, before anything is
+ * applied (group_validate.c).  One error code per rule (err.h -40..-59).
+ */
+int	pouch_mls_group_validate_list(const struct pouch_mls_group *g,
+	    const struct epoch *e, uint32_t committer,
+	    const struct pouch_mls_prop_item *v, size_t n) POUCH_WARN_UNUSED;
+
+/* The GroupContext of the current epoch; th (nh bytes) its tree hash. */
+int	pouch_mls_group_cur_context(const struct pouch_mls_group *g,
+	    uint8_t *th, struct pouch_mls_group_context *gc)
+	    POUCH_WARN_UNUSED;
+/* Cache a verified proposal of the current epoch under its ProposalRef
+ * (a proposal already cached is OK and changes nothing). */
+int	pouch_mls_group_cache_put(struct pouch_mls_group *g,
+	    const struct pouch_mls_authenticated_content *ac)
+	    POUCH_WARN_UNUSED;
+/* The signature key of external sender index of the current epoch's
+ * external_senders extension (decoded into a); UNKNOWN_SENDER when
+ * absent. */
+int	pouch_mls_group_ext_sender_key(const struct pouch_mls_group *g,
+	    uint32_t index, struct pouch_mls_arena *a,
+	    struct pouch_mls_bytes *key) POUCH_WARN_UNUSED;
+/* POUCH_OK when sender_type may send a proposal of type, else
+ * SENDER_NOT_ALLOWED (RFC 9420 12.1.8.1, 6). */
+int	pouch_mls_group_sender_may_propose(uint8_t sender_type,
+	    uint16_t type) POUCH_WARN_UNUSED;
+/*
+ * A commit applying our own Update proposal of this epoch, whose leaf
+ * node ln replaced ours in e: its private key into e->keys (UNSUPPORTED
+ * when it is not the one we proposed last).
+ */
+int	pouch_mls_group_own_update(const struct pouch_mls_group *g,
+	    struct epoch *e, const struct pouch_mls_leaf_node *ln)
+	    POUCH_WARN_UNUSED;
+/*
+ * RFC 9420 12.2 for an external commit cm (its items v, one per
+ * proposal): EXTERNAL_COMMIT, REMOVE_BLANK, and the PSK rules.
+ */
+int	pouch_mls_group_validate_external(const struct pouch_mls_group *g,
+	    const struct epoch *e, const struct pouch_mls_commit *cm,
+	    const struct pouch_mls_prop_item *v) POUCH_WARN_UNUSED;
+/*
+ * The required_capabilities extension of x decoded into *req (in a),
+ * *out = req; *out = NULL when x has none (group_validate.c).
+ */
+int	pouch_mls_group_required_caps(const struct pouch_mls_extensions *x,
+	    struct pouch_mls_arena *a,
+	    struct pouch_mls_required_capabilities *req,
+	    const struct pouch_mls_required_capabilities **out)
+	    POUCH_WARN_UNUSED;
+/* Every leaf of e supports e's GroupContext extensions and required
+ * capabilities (RFC 9420 11.1, 12.1.7): CAPABILITIES otherwise. */
+int	pouch_mls_group_members_support(const struct epoch *e)
+	    POUCH_WARN_UNUSED;
+/* The ExternalSenders payload of o into w (MISUSE for a bad entry). */
+int	pouch_mls_group_ext_senders_encode(const struct pouch_mls_suite *s,
+	    const struct pouch_mls_create_opts *o, struct pouch_wr *w)
+	    POUCH_WARN_UNUSED;
 
 #endif /* POUCH_MLS_GROUP_INT_H */

@@ -20,6 +20,7 @@
  * consume() first computes everything and allocates everything it needs
  * (stage), then applies the result with operations that cannot fail.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -784,5 +785,201 @@ pouch_mls_sender_data_key_nonce(const struct pouch_crypto *c,
 out:
 	OPENSSL_cleanse(k, sizeof(k));
 	OPENSSL_cleanse(n, sizeof(n));
+	return rc;
+}
+
+/* ---- persistence (mls/group_state.c) ---------------------------------- */
+
+#define SAVE_SLOT_MIN	5		/* node, state */
+#define SAVE_KEY_MIN	4		/* gen */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+ratchet_save(struct pouch_wr *w, const struct pouch_mls_suite *s,
+    const struct ratchet *r)
+{
+	size_t i;
+
+	pouch_wr_u64(w, r->next);
+	pouch_wr_bytes(w, r->secret, s->nh);
+	pouch_wr_u32(w, (uint32_t)r->nsk);
+	for (i = 0; i < r->nsk; i++) {
+		pouch_wr_u32(w, r->sk[i].gen);
+		pouch_wr_bytes(w, r->sk[i].key, s->nk);
+		pouch_wr_bytes(w, r->sk[i].nonce, s->nn);
+	}
+}
+
+void
+pouch_mls_secret_tree_save(struct pouch_wr *w,
+    const struct pouch_mls_secret_tree *st)
+{
+	const struct slot *sl;
+	uint64_t *ord;
+	size_t i, n = 0;
+
+	if (w->err != POUCH_OK)
+		return;
+	if (st == NULL || st->failed) {
+		w->err = POUCH_E_STATE;
+		return;
+	}
+	/* canonical order (by node), whatever the table's history */
+	if ((ord = calloc(st->used + 1, sizeof(*ord))) == NULL) {
+		w->err = POUCH_E_NOMEM;
+		return;
+	}
+	for (i = 0; i < st->cap; i++)
+		if (st->slots[i].state != SLOT_EMPTY)
+			ord[n++] = (uint64_t)st->slots[i].node << 32 | i;
+	qsort(ord, n, sizeof(*ord), cmp_u64);
+	pouch_wr_u32(w, st->n_leaves);
+	pouch_wr_u32(w, st->lim.max_forward);
+	pouch_wr_u32(w, st->lim.max_retained);
+	pouch_wr_u32(w, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		sl = &st->slots[ord[i] & 0xffffffffU];
+		pouch_wr_u32(w, sl->node);
+		pouch_wr_u8(w, (uint8_t)sl->state);
+		if (sl->state == SLOT_SECRET)
+			pouch_wr_bytes(w, sl->secret, st->s->nh);
+		else {
+			ratchet_save(w, st->s, &sl->lr->r[0]);
+			ratchet_save(w, st->s, &sl->lr->r[1]);
+		}
+	}
+	free(ord);
+}
+
+static int
+ratchet_load(struct pouch_rd *r, const struct pouch_mls_secret_tree *st,
+    struct ratchet *rt)
+{
+	const struct pouch_mls_suite *s = st->s;
+	uint32_t n, i;
+	int rc;
+
+	if ((rc = pouch_rd_u64(r, &rt->next)) != POUCH_OK ||
+	    (rc = pouch_rd_copy(r, rt->secret, s->nh)) != POUCH_OK ||
+	    (rc = pouch_rd_u32(r, &n)) != POUCH_OK)
+		return rc;
+	if (rt->next > GEN_END || n > st->lim.max_retained || n > rt->next)
+		return POUCH_E_MALFORMED;
+	if ((size_t)n * (SAVE_KEY_MIN + s->nk + s->nn) > pouch_rd_left(r))
+		return POUCH_E_TRUNCATED;
+	if (n == 0)
+		return POUCH_OK;
+	if ((rt->sk = szalloc(n, sizeof(*rt->sk))) == NULL)
+		return POUCH_E_NOMEM;
+	rt->capsk = n;
+	for (i = 0; i < n; i++) {
+		if ((rc = pouch_rd_u32(r, &rt->sk[i].gen)) != POUCH_OK ||
+		    (rc = pouch_rd_copy(r, rt->sk[i].key, s->nk)) !=
+		    POUCH_OK ||
+		    (rc = pouch_rd_copy(r, rt->sk[i].nonce, s->nn)) !=
+		    POUCH_OK)
+			return rc;
+		rt->nsk++;
+		if (rt->sk[i].gen >= rt->next ||
+		    (i > 0 && rt->sk[i].gen <= rt->sk[i - 1].gen))
+			return POUCH_E_MALFORMED;
+	}
+	return POUCH_OK;
+}
+
+/* Every leaf has exactly one stored node on its direct path. */
+static int
+check_cover(const struct pouch_mls_secret_tree *st)
+{
+	uint32_t leaf, x, found;
+
+	for (leaf = 0; leaf < st->n_leaves; leaf++) {
+		found = 0;
+		for (x = pouch_mls_tm_leaf_node(leaf); x != POUCH_MLS_NODE_NONE;
+		    x = pouch_mls_tm_parent(x, st->n_leaves))
+			if (slot_find(st, x) != NULL)
+				found++;
+		if (found != 1)
+			return POUCH_E_MALFORMED;
+	}
+	return POUCH_OK;
+}
+
+int
+pouch_mls_secret_tree_load(const struct pouch_mls_suite *s,
+    uint32_t n_leaves, struct pouch_rd *r,
+    struct pouch_mls_secret_tree **out)
+{
+	struct pouch_mls_secret_tree *st = NULL;
+	struct pouch_mls_st_limits lim;
+	struct pouch_rd t;
+	struct slot *sl;
+	uint32_t nl, n, i, node, prev = 0;
+	uint8_t state, zero[POUCH_HASH_MAX];
+	int rc;
+
+	if (out == NULL || r == NULL || s == NULL)
+		return POUCH_E_MISUSE;
+	*out = NULL;
+	t = *r;
+	memset(zero, 0, sizeof(zero));
+	if ((rc = pouch_rd_u32(&t, &nl)) != POUCH_OK ||
+	    (rc = pouch_rd_u32(&t, &lim.max_forward)) != POUCH_OK ||
+	    (rc = pouch_rd_u32(&t, &lim.max_retained)) != POUCH_OK ||
+	    (rc = pouch_rd_u32(&t, &n)) != POUCH_OK)
+		return rc;
+	if (nl != n_leaves || lim.max_forward > POUCH_MLS_ST_LIMIT_MAX ||
+	    lim.max_retained > POUCH_MLS_ST_LIMIT_MAX || n == 0 ||
+	    n > pouch_mls_tm_node_width(n_leaves))
+		return POUCH_E_MALFORMED;
+	if ((size_t)n * (SAVE_SLOT_MIN + s->nh) > pouch_rd_left(&t))
+		return POUCH_E_TRUNCATED;
+	if ((rc = pouch_mls_secret_tree_new(s, zero, n_leaves, &lim, &st)) !=
+	    POUCH_OK)
+		return rc == POUCH_E_MISUSE ? POUCH_E_MALFORMED : rc;
+	/* drop the root new() put in */
+	slot_delete(st, slot_find(st, st->root));
+	if ((rc = table_reserve(st, n)) != POUCH_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((rc = pouch_rd_u32(&t, &node)) != POUCH_OK ||
+		    (rc = pouch_rd_u8(&t, &state)) != POUCH_OK)
+			goto out;
+		rc = POUCH_E_MALFORMED;
+		if (node >= pouch_mls_tm_node_width(n_leaves) ||
+		    (i > 0 && node <= prev) ||
+		    (state != SLOT_SECRET && state != SLOT_LEAF) ||
+		    (state == SLOT_LEAF && (node & 1) != 0))
+			goto out;
+		prev = node;
+		sl = slot_insert(st, node);
+		sl->state = state;
+		if (state == SLOT_SECRET) {
+			if ((rc = pouch_rd_copy(&t, sl->secret, s->nh)) !=
+			    POUCH_OK)
+				goto out;
+			continue;
+		}
+		rc = POUCH_E_NOMEM;
+		if ((sl->lr = szalloc(1, sizeof(*sl->lr))) == NULL)
+			goto out;
+		if ((rc = ratchet_load(&t, st, &sl->lr->r[0])) != POUCH_OK ||
+		    (rc = ratchet_load(&t, st, &sl->lr->r[1])) != POUCH_OK)
+			goto out;
+	}
+	if ((rc = check_cover(st)) != POUCH_OK)
+		goto out;
+	*r = t;
+	*out = st;
+	st = NULL;
+out:
+	pouch_mls_secret_tree_free(st);
 	return rc;
 }

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/codec.h"
 #include "crypto/crypto.h"
 #include "mls/suite.h"
 
@@ -124,5 +125,22 @@ int	pouch_mls_sender_data_key_nonce(const struct pouch_crypto *c,
 	    const struct pouch_mls_suite *s, const uint8_t *sender_data_secret,
 	    const uint8_t *ciphertext, size_t ciphertextlen, uint8_t *key,
 	    uint8_t *nonce) POUCH_WARN_UNUSED;
+
+/*
+ * State persistence (mls/group_state.c).  save appends the whole state
+ * of st (limits, stored node secrets, ratchets, kept skipped-generation
+ * keys; the output is secret) in a canonical order, so a tree loaded
+ * from it saves to the same bytes; STATE when st failed earlier.  load
+ * reads one back for a tree of n_leaves leaves of suite s and checks it
+ * all (limits, node indices ascending and inside the tree, ratchets only
+ * at leaves, generations ascending and below the ratchet's next, the
+ * stored nodes covering every leaf exactly once): MALFORMED, TRUNCATED,
+ * NOMEM; on failure nothing is allocated and r has not moved.
+ */
+void	pouch_mls_secret_tree_save(struct pouch_wr *w,
+	    const struct pouch_mls_secret_tree *st);
+int	pouch_mls_secret_tree_load(const struct pouch_mls_suite *s,
+	    uint32_t n_leaves, struct pouch_rd *r,
+	    struct pouch_mls_secret_tree **out) POUCH_WARN_UNUSED;
 
 #endif /* POUCH_MLS_SECRET_TREE_H */

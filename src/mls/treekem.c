@@ -181,6 +181,22 @@ pouch_mls_tree_privkeys_get(const struct pouch_mls_tree_privkeys *k,
 	return e->sk;
 }
 
+int
+pouch_mls_tree_privkeys_entry(const struct pouch_mls_tree_privkeys *k,
+    size_t i, uint32_t *node, const uint8_t **sk, size_t *sklen,
+    const uint8_t **pk, size_t *pklen)
+{
+	if (k == NULL || node == NULL || sk == NULL || sklen == NULL ||
+	    pk == NULL || pklen == NULL || i >= k->n)
+		return POUCH_E_MISUSE;
+	*node = k->e[i].node;
+	*sk = k->e[i].sk;
+	*sklen = k->e[i].sklen;
+	*pk = k->e[i].pk;
+	*pklen = k->e[i].pklen;
+	return POUCH_OK;
+}
+
 size_t
 pouch_mls_tree_privkeys_count(const struct pouch_mls_tree_privkeys *k)
 {

@@ -86,6 +86,11 @@ const uint8_t *pouch_mls_tree_privkeys_get(
 	    const struct pouch_mls_tree_privkeys *k, uint32_t x, size_t *len);
 /* Number of keys held. */
 size_t	pouch_mls_tree_privkeys_count(const struct pouch_mls_tree_privkeys *k);
+/* Entry i (< count) of the store, in no particular order: its node, private
+ * and public key, borrowed until k changes (state persistence). */
+int	pouch_mls_tree_privkeys_entry(const struct pouch_mls_tree_privkeys *k,
+	    size_t i, uint32_t *node, const uint8_t **sk, size_t *sklen,
+	    const uint8_t **pk, size_t *pklen) POUCH_WARN_UNUSED;
 
 /* ---- committer ------------------------------------------------------ */
 

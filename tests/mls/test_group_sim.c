@@ -586,9 +586,12 @@ group_sim_app_messages(void **state)
 	assert_int_equal(pouch_mls_group_merge_pending(w->m[2].g), POUCH_OK);
 	assert_int_equal(pouch_mls_group_process(w->m[0].g, cm, cmlen, NOW),
 	    POUCH_OK);
-	/* the old epoch's tree is gone: a late message is WRONG_EPOCH */
+	/* the old epoch is kept (retention): a late message decrypts */
 	assert_int_equal(pouch_mls_group_decrypt(w->m[0].g, old, oldlen, &pt,
-	    &ptlen, &from), POUCH_E_WRONG_EPOCH);
+	    &ptlen, &from), POUCH_OK);
+	assert_int_equal(ptlen, 4);
+	assert_memory_equal(pt, "late", 4);
+	pouch_wr_buf_free(pt, ptlen);
 	assert_int_equal(pouch_mls_group_decrypt(w->m[0].g, NULL, 0, &pt,
 	    &ptlen, &from), POUCH_E_MISUSE);
 	pouch_wr_buf_free(m1, m1len);

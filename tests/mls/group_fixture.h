@@ -1,0 +1,244 @@
+/*
+ * group_fixture.h - a small group of members driven through the internal
+ * engine (mls/group.h), for test_group_state.c and
+ * test_group_retention.c.  Include after cmocka.h.
+ */
+#ifndef POUCH_TEST_GROUP_FIXTURE_H
+#define POUCH_TEST_GROUP_FIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pouch/err.h>
+
+#include "codec/codec.h"
+#include "crypto/crypto.h"
+#include "mls/group.h"
+#include "mls/keypackage.h"
+
+#define FX_MAXM	4
+#define FX_NOW	1500
+
+struct fx_mem {
+	uint8_t			 sig_priv[POUCH_SIG_PRIV_MAX];
+	uint8_t			 sig_pub[POUCH_SIG_PUB_MAX];
+	char			 id[16];
+	struct pouch_mls_kp_out	 kp;
+	struct pouch_mls_group	*g;
+};
+
+struct fx {
+	struct pouch_crypto		*c;
+	const struct pouch_mls_suite	*s;
+	struct fx_mem			 m[FX_MAXM];
+};
+
+static inline void
+fx_kp(struct fx *f, int i)
+{
+	struct pouch_mls_kp_params p;
+	struct fx_mem *m = &f->m[i];
+
+	pouch_mls_kp_out_clear(&m->kp);
+	memset(&p, 0, sizeof(p));
+	p.s = f->s;
+	p.identity = (const uint8_t *)m->id;
+	p.identitylen = strlen(m->id);
+	p.sig_priv = m->sig_priv;
+	p.sig_privlen = pouch_sig_priv_len(f->s->sig);
+	p.sig_pub = m->sig_pub;
+	p.sig_publen = pouch_sig_pub_len(f->s->sig);
+	p.not_before = 1000;
+	p.not_after = 2000;
+	assert_int_equal(pouch_mls_key_package_create(f->c, &p, &m->kp),
+	    POUCH_OK);
+}
+
+static inline struct pouch_mls_member_keys
+fx_keys(const struct fx *f, int i)
+{
+	struct pouch_mls_member_keys k;
+	const struct fx_mem *m = &f->m[i];
+
+	memset(&k, 0, sizeof(k));
+	k.kp = m->kp.kp;
+	k.kplen = m->kp.kplen;
+	k.sig_priv = m->sig_priv;
+	k.sig_privlen = pouch_sig_priv_len(f->s->sig);
+	k.init_priv = m->kp.init_priv;
+	k.init_privlen = m->kp.init_privlen;
+	k.enc_priv = m->kp.enc_priv;
+	k.enc_privlen = m->kp.enc_privlen;
+	return k;
+}
+
+static inline struct fx *
+fx_new_suite(uint16_t suite)
+{
+	struct fx *f;
+	int i;
+
+	f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	assert_int_equal(pouch_crypto_new(&f->c), POUCH_OK);
+	f->s = pouch_mls_suite_get(suite);
+	assert_non_null(f->s);
+	for (i = 0; i < FX_MAXM; i++) {
+		assert_int_equal(pouch_sig_keygen(f->c, f->s->sig,
+		    f->m[i].sig_priv, f->m[i].sig_pub), POUCH_OK);
+		snprintf(f->m[i].id, sizeof(f->m[i].id), "member-%d", i);
+		fx_kp(f, i);
+	}
+	return f;
+}
+
+static inline struct fx *
+fx_new(void)
+{
+	return fx_new_suite(1);
+}
+
+static inline void
+fx_free(struct fx *f)
+{
+	int i;
+
+	for (i = 0; i < FX_MAXM; i++) {
+		pouch_mls_group_free(f->m[i].g);
+		pouch_mls_kp_out_clear(&f->m[i].kp);
+	}
+	pouch_crypto_free(f->c);
+	free(f);
+}
+
+static inline void
+fx_create(struct fx *f, int i)
+{
+	struct pouch_mls_member_keys k = fx_keys(f, i);
+
+	assert_int_equal(pouch_mls_group_create(f->c, f->s,
+	    (const uint8_t *)"fixture", 7, &k, FX_NOW, &f->m[i].g), POUCH_OK);
+}
+
+/* Deliver a commit to every live member but the committer. */
+static inline void
+fx_deliver(struct fx *f, int from, const uint8_t *cm, size_t cmlen)
+{
+	int j;
+
+	for (j = 0; j < FX_MAXM; j++)
+		if (j != from && f->m[j].g != NULL &&
+		    !pouch_mls_group_removed(f->m[j].g))
+			assert_int_equal(pouch_mls_group_process(f->m[j].g, cm,
+			    cmlen, FX_NOW), POUCH_OK);
+}
+
+/* Member from adds member who (fresh KeyPackage); who joins. */
+static inline void
+fx_add(struct fx *f, int from, int who)
+{
+	struct pouch_mls_commit_req req;
+	struct pouch_mls_member_keys k;
+	const uint8_t *adds[1];
+	size_t addlens[1];
+	uint8_t *cm, *wl;
+	size_t cmlen, wllen;
+
+	adds[0] = f->m[who].kp.kp;
+	addlens[0] = f->m[who].kp.kplen;
+	memset(&req, 0, sizeof(req));
+	req.adds = adds;
+	req.addlens = addlens;
+	req.nadds = 1;
+	req.now = FX_NOW;
+	assert_int_equal(pouch_mls_group_commit(f->m[from].g, &req, &cm,
+	    &cmlen, &wl, &wllen), POUCH_OK);
+	assert_int_equal(pouch_mls_group_merge_pending(f->m[from].g),
+	    POUCH_OK);
+	fx_deliver(f, from, cm, cmlen);
+	k = fx_keys(f, who);
+	assert_int_equal(pouch_mls_group_join(f->c, f->s, &k, wl, wllen, NULL,
+	    FX_NOW, &f->m[who].g), POUCH_OK);
+	pouch_wr_buf_free(cm, cmlen);
+	pouch_wr_buf_free(wl, wllen);
+}
+
+/* Member from commits (removing leaf rm when rm >= 0), merges, and
+ * every other member processes it. */
+static inline void
+fx_commit(struct fx *f, int from, int rm)
+{
+	struct pouch_mls_commit_req req;
+	uint32_t removes[1];
+	uint8_t *cm, *wl;
+	size_t cmlen, wllen;
+
+	memset(&req, 0, sizeof(req));
+	req.now = FX_NOW;
+	if (rm >= 0) {
+		removes[0] = (uint32_t)rm;
+		req.removes = removes;
+		req.nremoves = 1;
+	}
+	assert_int_equal(pouch_mls_group_commit(f->m[from].g, &req, &cm,
+	    &cmlen, &wl, &wllen), POUCH_OK);
+	assert_int_equal(pouch_mls_group_merge_pending(f->m[from].g),
+	    POUCH_OK);
+	fx_deliver(f, from, cm, cmlen);
+	pouch_wr_buf_free(cm, cmlen);
+}
+
+/* An application message from member i. */
+static inline void
+fx_send(struct fx *f, int i, const char *text, uint8_t **ct, size_t *ctlen)
+{
+	assert_int_equal(pouch_mls_group_encrypt(f->m[i].g, NULL, 0,
+	    (const uint8_t *)text, strlen(text), ct, ctlen), POUCH_OK);
+}
+
+/* g decrypts ct and gets text. */
+static inline void
+fx_recv(struct pouch_mls_group *g, const uint8_t *ct, size_t ctlen,
+    const char *text)
+{
+	uint8_t *pt;
+	size_t ptlen;
+	uint32_t from;
+
+	assert_int_equal(pouch_mls_group_decrypt(g, ct, ctlen, &pt, &ptlen,
+	    &from), POUCH_OK);
+	assert_int_equal(ptlen, strlen(text));
+	assert_memory_equal(pt, text, ptlen);
+	pouch_wr_buf_free(pt, ptlen);
+}
+
+/* g fails to decrypt ct with rc. */
+static inline void
+fx_recv_fails(struct pouch_mls_group *g, const uint8_t *ct, size_t ctlen,
+    int rc)
+{
+	uint8_t *pt;
+	size_t ptlen;
+	uint32_t from;
+
+	assert_int_equal(pouch_mls_group_decrypt(g, ct, ctlen, &pt, &ptlen,
+	    &from), rc);
+	assert_null(pt);
+}
+
+/* A copy of g through save and load. */
+static inline struct pouch_mls_group *
+fx_reload(struct fx *f, const struct pouch_mls_group *g)
+{
+	struct pouch_mls_group *x;
+	uint8_t *b;
+	size_t n;
+
+	assert_int_equal(pouch_mls_group_save(g, &b, &n), POUCH_OK);
+	assert_int_equal(pouch_mls_group_load(f->c, b, n, &x), POUCH_OK);
+	pouch_wr_buf_free(b, n);
+	return x;
+}
+
+#endif /* POUCH_TEST_GROUP_FIXTURE_H */

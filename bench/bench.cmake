@@ -7,3 +7,8 @@ if(OLM_FOUND AND TARGET bench_mls_app)
 	target_link_libraries(bench_mls_app PRIVATE PkgConfig::OLM)
 	target_compile_definitions(bench_mls_app PRIVATE POUCH_HAVE_OLM)
 endif()
+
+# bench_kt appends key events through the server's store.
+if(TARGET bench_kt)
+	target_link_libraries(bench_kt PRIVATE pouch_store m)
+endif()

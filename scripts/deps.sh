@@ -19,6 +19,8 @@ libcmocka-dev
 libolm-dev
 libmicrohttpd-dev
 libsqlite3-dev
+postgresql-15
+libpq-dev
 libcurl4-openssl-dev
 libargon2-dev
 libgmime-3.0-dev

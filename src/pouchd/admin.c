@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "pouchd/kt_log.h"
 #include "pouchd/pouchd.h"
 
 #define CODE_BYTES	20	/* 160 bits of randomness */
@@ -76,6 +77,7 @@ static int
 code_create(struct pouchd *d, const char *user, int64_t ttl)
 {
 	struct pouch_store_user u;
+	struct pd_kt_staged kt;
 	uint8_t raw[CODE_BYTES], hash[32];
 	char code[3 + 2 * CODE_BYTES + 1];
 	int64_t now = pd_now();
@@ -90,8 +92,12 @@ code_create(struct pouchd *d, const char *user, int64_t ttl)
 	if ((rc = pouch_hash(d->crypto, POUCH_SHA256, (const uint8_t *)code,
 	    strlen(code), hash)) != POUCH_OK)
 		goto out;
-	if ((rc = d->st->ops->code_add(d->st, u.id, hash, now + ttl, now,
-	    actor)) != POUCH_OK)
+	if ((rc = pd_kt_admin_stage(d, &kt, POUCH_KT_CODE_ISSUED, actor,
+	    u.name, 0, hash, (uint64_t)(now + ttl), now)) != POUCH_OK)
+		goto out;
+	rc = d->st->ops->code_add(d->st, u.id, hash, now + ttl, now, actor);
+	pouch_store_kt_unstage();
+	if (rc != POUCH_OK)
 		goto out;
 	/* Shown once: only its hash is stored. */
 	printf("user: %s\ncode: %s\nexpires: %lld\n", u.name, code,
@@ -105,6 +111,7 @@ out:
 static int
 user_cmd(struct pouchd *d, int argc, char **argv)
 {
+	struct pd_kt_staged kt;
 	int64_t id;
 	int rc;
 
@@ -113,15 +120,26 @@ user_cmd(struct pouchd *d, int argc, char **argv)
 	if (argc != 2)
 		return POUCH_E_MISUSE;
 	if (strcmp(argv[0], "add") == 0) {
-		if ((rc = d->st->ops->user_add(d->st, argv[1], pd_now(), actor,
-		    &id)) == POUCH_OK)
+		if ((rc = pd_kt_admin_stage(d, &kt, POUCH_KT_USER_CREATED,
+		    actor, argv[1], 0, NULL, 0, pd_now())) != POUCH_OK)
+			return rc;
+		rc = d->st->ops->user_add(d->st, argv[1], pd_now(), actor, &id);
+		pouch_store_kt_unstage();
+		if (rc == POUCH_OK)
 			printf("user %s: id %lld\n", argv[1], (long long)id);
 		return rc;
 	}
 	if (strcmp(argv[0], "suspend") == 0 ||
-	    strcmp(argv[0], "unsuspend") == 0)
-		return d->st->ops->user_suspend(d->st, argv[1],
+	    strcmp(argv[0], "unsuspend") == 0) {
+		if ((rc = pd_kt_admin_stage(d, &kt, POUCH_KT_USER_SUSPENDED,
+		    actor, argv[1], argv[0][0] == 's', NULL, 0, pd_now())) !=
+		    POUCH_OK)
+			return rc;
+		rc = d->st->ops->user_suspend(d->st, argv[1],
 		    argv[0][0] == 's', pd_now(), actor);
+		pouch_store_kt_unstage();
+		return rc;
+	}
 	return POUCH_E_MISUSE;
 }
 
@@ -140,7 +158,9 @@ propose_remove(void *arg, const struct pouch_store_membership *m,
 static int
 device_cmd(struct pouchd *d, int argc, char **argv)
 {
+	struct pouch_store_device dv;
 	struct pouch_store_user u;
+	struct pd_kt_staged kt;
 	char *end;
 	long long id;
 	size_t n = 0;
@@ -159,10 +179,20 @@ device_cmd(struct pouchd *d, int argc, char **argv)
 		id = strtoll(argv[1], &end, 10);
 		if (*end != '\0' || id <= 0)
 			return POUCH_E_MISUSE;
+		/* the "device revoked" key event, same transaction */
+		if ((rc = d->st->ops->device_get(d->st, id, &dv)) !=
+		    POUCH_OK ||
+		    (rc = d->st->ops->user_get_id(d->st, dv.user_id, &u)) !=
+		    POUCH_OK ||
+		    (rc = pd_kt_admin_stage(d, &kt, POUCH_KT_DEVICE_REVOKED,
+		    actor, u.name, 0, dv.key, 0, pd_now())) != POUCH_OK)
+			return rc;
 		/* tokens die, and its groups get a Remove proposal from
 		 * the server, in the same transaction */
-		if ((rc = d->st->ops->device_revoke(d->st, id, pd_now(), actor,
-		    propose_remove, d, &n)) == POUCH_OK)
+		rc = d->st->ops->device_revoke(d->st, id, pd_now(), actor,
+		    propose_remove, d, &n);
+		pouch_store_kt_unstage();
+		if (rc == POUCH_OK)
 			printf("device %lld revoked; Remove proposed to %zu "
 			    "groups\n", id, n);
 		return rc;
@@ -249,7 +279,10 @@ restore(const char *config, const char *file)
 		    cfg.data_dir);
 		return 1;
 	}
-	rc = pouch_store_restore(file, cfg.database);
+	if (strcmp(cfg.storage, "postgresql") == 0)
+		rc = pouch_store_pg_restore(cfg.pg_conninfo, file);
+	else
+		rc = pouch_store_restore(file, cfg.database);
 	close(fd);
 	if (rc != POUCH_OK) {
 		fprintf(stderr, "pouchd: restore failed (%d)\n", rc);

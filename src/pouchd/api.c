@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "pouchd/api_int.h"
+#include "pouchd/kt_log.h"
 
 #define ATT_PREFIX	"/v1/attachments/"
 
@@ -50,6 +51,11 @@ static const struct route routes[] = {
 	{ "POST", "/v1/sync/ack", PD_R_SYNC_ACK, 1, 2, api_sync_ack },
 	{ "PUT", ATT_PREFIX, PD_R_ATT_PUT, 1, 3, api_att_put },
 	{ "GET", ATT_PREFIX, PD_R_ATT_GET, 1, 0, api_att_get },
+	{ "GET", "/v1/kt/checkpoint", PD_R_KT, 1, 0, api_kt },
+	{ "GET", "/v1/kt/entries", PD_R_KT, 1, 0, api_kt },
+	{ "GET", "/v1/kt/proof/inclusion", PD_R_KT, 1, 0, api_kt },
+	{ "GET", "/v1/kt/proof/consistency", PD_R_KT, 1, 0, api_kt },
+	{ "GET", "/v1/kt/key", PD_R_KT, 1, 0, api_kt },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))

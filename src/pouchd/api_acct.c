@@ -21,6 +21,7 @@
 
 #include "codec/codec.h"
 #include "pouchd/api_int.h"
+#include "pouchd/kt_log.h"
 
 #define ED25519_PUB	32
 #define ED25519_SIG	64
@@ -83,6 +84,7 @@ api_enrol(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 {
 	struct pouch_store_enrol e;
 	struct pouch_store_user u;
+	struct pd_kt_staged kt;
 	uint8_t *dk = NULL, *ak = NULL, *dsig = NULL, *asig = NULL;
 	size_t dkl, akl, dsl, asl;
 	const char *code, *user, *name;
@@ -132,8 +134,17 @@ api_enrol(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 	memcpy(e.device_key, dk, ED25519_PUB);
 	e.device_name = name;
 	e.now = rq->now;
+	/* the "device added" key event, appended in the same transaction */
+	if ((rc = pd_kt_device_added(d, user, name, dk, ak, asig, rq->now,
+	    &kt)) != POUCH_OK) {
+		api_fail(rs, rc);
+		goto out;
+	}
+	pouch_store_kt_stage(&kt.leaf, 1);
 	/* Consumes the code; fails if the account key changed meanwhile. */
-	if ((rc = d->st->ops->enrol(d->st, &e, &dev)) != POUCH_OK) {
+	rc = d->st->ops->enrol(d->st, &e, &dev);
+	pouch_store_kt_unstage();
+	if (rc != POUCH_OK) {
 		if (rc == POUCH_E_NOT_FOUND || rc == POUCH_E_EXPIRED ||
 		    rc == POUCH_E_FORBIDDEN)
 			pd_error(rs, 403, "bad_code");
@@ -145,8 +156,9 @@ api_enrol(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 	}
 	pd_log("info", "enrolled", "device", 'i', dev, "user_id", 'i', u.id,
 	    NULL);
-	api_reply(rs, 201, json_pack("{s:I,s:s}", "device_id", (json_int_t)dev,
-	    "user", u.name));
+	api_reply(rs, 201, json_pack("{s:I,s:s,s:I}", "device_id",
+	    (json_int_t)dev, "user", u.name, "kt_leaf",
+	    (json_int_t)kt.leaf.index));
 out:
 	OPENSSL_cleanse(&e, sizeof(e));
 	free(dk);

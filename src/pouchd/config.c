@@ -35,6 +35,8 @@ static const struct key keys[] = {
 	{ "port_file", C_STR, F(port_file), S(port_file), 0, 0, "" },
 	{ "data_dir", C_STR, F(data_dir), S(data_dir), 0, 0, NULL },
 	{ "database", C_STR, F(database), S(database), 0, 0, "" },
+	{ "storage", C_STR, F(storage), S(storage), 0, 0, "sqlite" },
+	{ "pg_conninfo", C_STR, F(pg_conninfo), S(pg_conninfo), 0, 0, "" },
 	{ "tls", C_BOOL, F(tls), 0, 0, 1, "yes" },
 	{ "tls_cert", C_STR, F(tls_cert), S(tls_cert), 0, 0, "" },
 	{ "tls_key", C_STR, F(tls_key), S(tls_key), 0, 0, "" },
@@ -75,6 +77,10 @@ static const struct key keys[] = {
 	    "20" },
 	{ "rate_auth", C_INT, F(rate_auth), 0, 0, 100000, "100" },
 	{ "rate_auth_burst", C_INT, F(rate_auth_burst), 0, 1, 100000, "200" },
+	{ "kt_interval", C_INT, F(kt_interval), 0, 1, 3600, "1" },
+	{ "kt_mmd", C_INT, F(kt_mmd), 0, 1, 86400, "10" },
+	{ "kt_origin", C_STR, F(kt_origin), S(kt_origin), 0, 0,
+	    "pouch.invalid/kt" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -230,6 +236,14 @@ pd_config_load(struct pd_config *c, const char *path, char *err,
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error", path);
 		rc = POUCH_E_IO;
+		goto out;
+	}
+	/* storage = sqlite|postgresql; postgresql needs pg_conninfo */
+	if (strcmp(tmp.storage, "sqlite") != 0 &&
+	    (strcmp(tmp.storage, "postgresql") != 0 ||
+	    tmp.pg_conninfo[0] == '\0')) {
+		snprintf(err, errlen, "%s: storage must be sqlite, or "
+		    "postgresql with pg_conninfo", path);
 		goto out;
 	}
 	derive_paths(&tmp);

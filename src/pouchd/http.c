@@ -52,6 +52,7 @@ struct conn {
 	/* what a worker needs, copied while MHD owns the connection */
 	char			*method, *url, *ctype, *attachments;
 	char			*q_after, *q_wait;
+	char			*q_kt[7];	/* kt_qnames (api_kt.c) */
 	int			 copied;
 	int			 done;		/* rs holds the answer */
 	struct pd_resp		 rs;
@@ -277,16 +278,25 @@ respond_error(struct MHD_Connection *mc, struct conn *c, int status,
 	return respond(mc, c, &rs);
 }
 
+/* The query arguments of the key transparency routes. */
+static const char *const kt_qnames[7] = {
+	"start", "end", "leaf_index", "hash", "tree_size", "first", "second"
+};
+
 /* The query arguments a route reads, from the copies (see copy_in). */
 static const char *
 query_arg(void *ctx, const char *name)
 {
 	struct conn *c = ctx;
+	size_t i;
 
 	if (strcmp(name, "after") == 0)
 		return c->q_after;
 	if (strcmp(name, "wait") == 0)
 		return c->q_wait;
+	for (i = 0; i < 7; i++)
+		if (strcmp(name, kt_qnames[i]) == 0)
+			return c->q_kt[i];
 	return NULL;
 }
 
@@ -301,6 +311,8 @@ static void
 copy_in(struct conn *c, struct MHD_Connection *mc, const char *method,
     const char *url)
 {
+	size_t i;
+
 	if (c->copied)
 		return;
 	c->copied = 1;
@@ -315,6 +327,9 @@ copy_in(struct conn *c, struct MHD_Connection *mc, const char *method,
 	    MHD_GET_ARGUMENT_KIND, "after"));
 	c->q_wait = dup_or_null(MHD_lookup_connection_value(mc,
 	    MHD_GET_ARGUMENT_KIND, "wait"));
+	for (i = 0; i < 7; i++)
+		c->q_kt[i] = dup_or_null(MHD_lookup_connection_value(mc,
+		    MHD_GET_ARGUMENT_KIND, kt_qnames[i]));
 }
 
 /* Run the dispatcher for c in a worker; the connection is suspended. */
@@ -480,6 +495,9 @@ on_headers(struct http *h, struct MHD_Connection *mc, const char *url,
 		rc = pd_authenticate(h->d, MHD_lookup_connection_value(mc,
 		    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
 		    pd_now(), &c->dev);
+		/* the database is down (PostgreSQL): retry, not re-login */
+		if (rc == POUCH_E_DB)
+			return respond_error(mc, c, 503, "database");
 		if (rc != POUCH_OK)
 			return respond_error(mc, c, rc == POUCH_E_FORBIDDEN ?
 			    403 : 401, rc == POUCH_E_FORBIDDEN ? "forbidden" :
@@ -553,6 +571,7 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 {
 	struct http *h = cls;
 	struct conn *c = *con_cls;
+	size_t i;
 
 	(void)mc;
 	(void)toe;
@@ -576,6 +595,8 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	free(c->attachments);
 	free(c->q_after);
 	free(c->q_wait);
+	for (i = 0; i < 7; i++)
+		free(c->q_kt[i]);
 	free(c);
 	*con_cls = NULL;
 	atomic_fetch_sub(&h->inflight, 1);

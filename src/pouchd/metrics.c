@@ -20,7 +20,8 @@ static const double buckets[] = {
 static const char *const route_names[PD_R_COUNT] = {
 	"unknown", "healthz", "metrics", "info", "enrol", "auth_challenge",
 	"auth_token", "kp_upload", "kp_count", "kp_claim", "group_create",
-	"message", "sync", "sync_ack", "attachment_put", "attachment_get"
+	"message", "sync", "sync_ack", "attachment_put", "attachment_get",
+	"kt"
 };
 
 static atomic_uint_fast64_t requests[PD_R_COUNT][6];	/* 0xx..5xx */

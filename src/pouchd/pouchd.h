@@ -42,6 +42,8 @@ struct pd_config {
 	char		port_file[PD_PATH_MAX];
 	char		data_dir[PD_PATH_MAX];
 	char		database[PD_PATH_MAX];
+	char		storage[16];		/* sqlite | postgresql */
+	char		pg_conninfo[PD_PATH_MAX];
 	int		tls;
 	char		tls_cert[PD_PATH_MAX];
 	char		tls_key[PD_PATH_MAX];
@@ -73,6 +75,9 @@ struct pd_config {
 	int		rate_unauth_burst;
 	int		rate_auth;
 	int		rate_auth_burst;
+	int		kt_interval;	/* key transparency (kt_log.c) */
+	int		kt_mmd;
+	char		kt_origin[129];
 };
 
 /* Defaults for a data directory (paths under dir). */
@@ -119,6 +124,7 @@ enum pd_route {
 	PD_R_SYNC_ACK,
 	PD_R_ATT_PUT,
 	PD_R_ATT_GET,
+	PD_R_KT,
 	PD_R_COUNT
 };
 
@@ -154,6 +160,7 @@ struct pouchd {
 	void			(*wake)(struct pouchd *d, const int64_t *dev,
 				    size_t n);
 	void			*http;		/* http.c's state */
+	struct pd_kt		*kt;		/* kt_log.c; NULL: log off */
 	uint16_t		 port;		/* bound (port 0: chosen) */
 };
 

@@ -19,9 +19,27 @@
 
 #include <openssl/crypto.h>
 
+#include "pouchd/kt_log.h"
 #include "pouchd/pouchd.h"
 
 #define SERVER_SEED	32	/* Ed25519 private key (RFC 8032 seed) */
+
+/*
+ * PostgreSQL: a post committed by any node (this one included) queued
+ * for devs; wake their syncs parked here.  The store's listener thread
+ * calls this; d->wake is set while the HTTP front runs.
+ */
+static void
+notify_remote(void *arg, const int64_t *devs, size_t n)
+{
+	struct pouchd *d = arg;
+	void (*wake)(struct pouchd *, const int64_t *, size_t);
+
+	atomic_fetch_add(&d->post_seq, 1);
+	wake = __atomic_load_n(&d->wake, __ATOMIC_ACQUIRE);
+	if (wake != NULL)
+		wake(d, devs, n);
+}
 
 int
 pd_open(struct pouchd *d, const char *config, char *err, size_t errlen)
@@ -55,10 +73,15 @@ pd_open(struct pouchd *d, const char *config, char *err, size_t errlen)
 		goto out;
 	}
 	memset(&sc, 0, sizeof(sc));
+	sc.backend = d->cfg.storage;
 	sc.path = d->cfg.database;
+	sc.conninfo = d->cfg.pg_conninfo;
+	sc.notify = notify_remote;
+	sc.notify_arg = d;
 	if ((rc = pouch_store_open(&sc, &d->st)) != POUCH_OK) {
-		snprintf(err, errlen, "%s: cannot open durably (WAL, "
-		    "synchronous=FULL): %d", d->cfg.database, rc);
+		snprintf(err, errlen, "%s: cannot open durably (%s): %d",
+		    d->cfg.storage, strcmp(d->cfg.storage, "sqlite") == 0 ?
+		    "WAL, synchronous=FULL" : "fsync, synchronous_commit", rc);
 		goto out;
 	}
 out:
@@ -170,6 +193,11 @@ pd_cmd_serve(int argc, char **argv)
 		nofile.rlim_cur = nofile.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &nofile);
 	}
+	if ((rc = pd_kt_start(&d)) != POUCH_OK) {
+		fprintf(stderr, "pouchd: key transparency log: %s\n",
+		    pouch_strerror(rc));
+		goto out;
+	}
 	if ((rc = pd_http_start(&d, err, sizeof(err))) != POUCH_OK) {
 		fprintf(stderr, "pouchd: %s\n", err);
 		pd_http_stop(&d, 0);
@@ -216,6 +244,7 @@ pd_cmd_serve(int argc, char **argv)
 	pd_log("info", "stopped", NULL);
 	status = 0;
 out:
+	pd_kt_stop(&d);
 	if (lockfd >= 0)
 		close(lockfd);
 	pd_close(&d);

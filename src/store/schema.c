@@ -122,6 +122,36 @@ static const char *const migrations[] = {
 	" hash BLOB NOT NULL REFERENCES attachments(hash),"
 	" PRIMARY KEY (message_id, hash)) WITHOUT ROWID;"
 	"CREATE INDEX message_attachments_hash ON message_attachments(hash);",
+
+	/* 4: the key transparency log (src/kt, pouchd/kt_log.c) */
+	"CREATE TABLE kt_leaves ("
+	" idx INTEGER PRIMARY KEY,"
+	" hash BLOB NOT NULL,"
+	" data BLOB NOT NULL,"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX kt_leaves_hash ON kt_leaves(hash);"
+	"CREATE TABLE kt_checkpoints ("
+	" size INTEGER PRIMARY KEY,"
+	" root BLOB NOT NULL,"
+	" note BLOB NOT NULL,"
+	" created INTEGER NOT NULL);"
+	/* leaves without gaps; checkpoints only grow; nothing changes */
+	"CREATE TRIGGER kt_leaves_next BEFORE INSERT ON kt_leaves"
+	" WHEN NEW.idx IS NOT (SELECT COALESCE(MAX(idx) + 1, 0)"
+	" FROM kt_leaves)"
+	" BEGIN SELECT RAISE(ABORT, 'kt leaves are numbered in order'); END;"
+	"CREATE TRIGGER kt_leaves_no_update BEFORE UPDATE ON kt_leaves"
+	" BEGIN SELECT RAISE(ABORT, 'kt log is append-only'); END;"
+	"CREATE TRIGGER kt_leaves_no_delete BEFORE DELETE ON kt_leaves"
+	" BEGIN SELECT RAISE(ABORT, 'kt log is append-only'); END;"
+	"CREATE TRIGGER kt_cp_grow BEFORE INSERT ON kt_checkpoints"
+	" WHEN NEW.size <= (SELECT MAX(size) FROM kt_checkpoints)"
+	" OR NEW.size > (SELECT COALESCE(MAX(idx) + 1, 0) FROM kt_leaves)"
+	" BEGIN SELECT RAISE(ABORT, 'kt checkpoints only grow'); END;"
+	"CREATE TRIGGER kt_cp_no_update BEFORE UPDATE ON kt_checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'kt log is append-only'); END;"
+	"CREATE TRIGGER kt_cp_no_delete BEFORE DELETE ON kt_checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'kt log is append-only'); END;",
 };
 
 int

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store/sqlite_int.h"
+#include "store/sqlite_kt.h"
 
 #define SQ_BUSY_MS	5000	/* wait this long for another process */
 
@@ -316,6 +317,11 @@ int
 sq_audit(struct sq *s, int64_t now, const char *actor, const char *action,
     const char *subject)
 {
+	int rc;
+
+	/* key events staged for this operation: its transaction (store.h) */
+	if ((rc = sq_kt_append_staged(s, now)) != POUCH_OK)
+		return rc;
 	return sq_exec(s, "INSERT INTO audit (ts, actor, action, subject) "
 	    "VALUES (?, ?, ?, ?)", "ittt", now, actor, action,
 	    subject != NULL ? subject : "");
@@ -590,6 +596,10 @@ static const struct pouch_store_ops sq_ops = {
 	.backup = sq_backup,
 	.stats = sq_stats,
 	.gc = sq_gc,
+	.kt_publish = sq_kt_publish,
+	.kt_leaves = sq_kt_leaves,
+	.kt_find = sq_kt_find,
+	.kt_checkpoint = sq_kt_checkpoint,
 };
 
 int

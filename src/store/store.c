@@ -18,7 +18,9 @@ pouch_store_open(const struct pouch_store_config *cfg,
 		return POUCH_E_MISUSE;
 	if (cfg->backend == NULL || strcmp(cfg->backend, "sqlite") == 0)
 		return pouch_store_sqlite_open(cfg, out);
-	return POUCH_E_UNSUPPORTED;	/* "postgresql": issue 11 */
+	if (strcmp(cfg->backend, "postgresql") == 0)
+		return pouch_store_pg_open(cfg, out);
+	return POUCH_E_UNSUPPORTED;
 }
 
 void

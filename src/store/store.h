@@ -9,8 +9,9 @@
  * that reads a message.
  *
  * The interface is a table of operations (struct pouch_store_ops) so that
- * SQLite (store/sqlite.c, the embedded default) and, later, PostgreSQL
- * are two implementations of it.  Every operation is one transaction:
+ * SQLite (store/sqlite.c, the embedded default) and PostgreSQL
+ * (store/pg.c, several pouchd nodes on one database) are two
+ * implementations of it.  Every operation is one transaction:
  * either all of its writes are durable when it returns POUCH_OK, or none
  * happened.  A write returns only after its transaction is on disk (SQLite:
  * WAL with synchronous=FULL; the store refuses to open with anything
@@ -223,6 +224,64 @@ struct pouch_store_claimed {
 	int		 last_resort;
 };
 
+/* ---- key transparency ------------------------------------------------
+ *
+ * The log of src/kt: leaves (encoded key events with their RFC 9162 leaf
+ * hash, numbered 0, 1, 2 ... without gaps) and signed checkpoints (tree
+ * size, root hash, the signed note), both append-only: no row is ever
+ * updated or deleted, checkpoint sizes are unique and never decrease.
+ * The store never hashes or signs; the caller hands it the bytes.
+ *
+ * Staging.  An operation that causes a key event (user_add,
+ * user_suspend, code_add, enrol, device_revoke) appends it in its own
+ * transaction: the caller stages the leaves on its thread with
+ * pouch_store_kt_stage() before calling the operation and calls
+ * pouch_store_kt_unstage() after it, whatever it returned.  A backend
+ * appends the staged leaves when it writes the operation's audit row
+ * (every such operation writes exactly one) and sets their index,
+ * which means something only when the operation returned POUCH_OK (on
+ * failure the leaves are rolled back with it).  Leaves are consumed
+ * once: a later audit row of the same call appends nothing.
+ *
+ * kt_publish(have, leaf, sign, arg, &size): one write transaction that
+ * reads the number of leaves n, passes leaves [have, n) in order to
+ * leaf (the caller extends its own tree with them) and, unless the
+ * latest checkpoint already has size n, asks sign for the checkpoint of
+ * size n (its note and root, valid until kt_publish returns) and stores
+ * it (so an empty log gets one checkpoint of size 0).  *size gets n.
+ * POUCH_E_CONFLICT when have > n; the error of leaf or sign, with
+ * nothing stored, when either fails.  Because the leaves are read in
+ * the transaction that writes the checkpoint, a crash never leaves a
+ * checkpoint over leaves that are not durable.
+ * kt_leaves: the leaves [start, end) in order (read-only, committed
+ * rows).  kt_find: the smallest index of a leaf hash, NOT_FOUND.
+ * kt_checkpoint(size): the checkpoint of that size, or the latest one
+ * for size UINT64_MAX; NOT_FOUND when there is none.
+ */
+struct pouch_store_kt_leaf {
+	const uint8_t	*data;
+	size_t		 len;
+	uint8_t		 hash[POUCH_STORE_HASH_BYTES];
+	int64_t		 index;		/* set when appended, else -1 */
+};
+
+typedef int (*pouch_store_kt_leaf_fn)(void *arg, uint64_t index,
+    const uint8_t hash[POUCH_STORE_HASH_BYTES]);
+typedef int (*pouch_store_kt_sign_fn)(void *arg, uint64_t size,
+    const char **note, size_t *len, uint8_t root[POUCH_STORE_HASH_BYTES]);
+typedef int (*pouch_store_kt_entry_fn)(void *arg, uint64_t index,
+    const uint8_t *data, size_t len,
+    const uint8_t hash[POUCH_STORE_HASH_BYTES]);
+typedef int (*pouch_store_kt_cp_fn)(void *arg, uint64_t size,
+    const uint8_t root[POUCH_STORE_HASH_BYTES], const char *note,
+    size_t len);
+
+/* Stage n leaves for the next key-event operation of this thread. */
+void	pouch_store_kt_stage(struct pouch_store_kt_leaf *leaves, size_t n);
+void	pouch_store_kt_unstage(void);
+/* For backends: take this thread's staged leaves (none: NULL, 0). */
+struct pouch_store_kt_leaf *pouch_store_kt_take(size_t *n);
+
 struct pouch_store_ops {
 	const char *name;
 	void	(*close)(struct pouch_store *st);
@@ -337,7 +396,8 @@ struct pouch_store_ops {
 		    int (*fn)(void *, const struct pouch_store_audit *),
 		    void *arg);
 
-	/* An online, consistent copy of the database at path. */
+	/* An online, consistent copy of the database at path (SQLite: a
+	 * database file; PostgreSQL: a pg_dump custom-format archive). */
 	int	(*backup)(struct pouch_store *st, const char *path);
 
 	int	(*stats)(struct pouch_store *st, struct pouch_store_stats *out);
@@ -353,6 +413,18 @@ struct pouch_store_ops {
 	int	(*gc)(struct pouch_store *st, int64_t now, int64_t retention,
 		    int (*fn)(void *, const uint8_t *), void *arg,
 		    int64_t *removed);
+
+	/* key transparency: see "key transparency" below (NULL: none) */
+	int	(*kt_publish)(struct pouch_store *st, uint64_t have,
+		    pouch_store_kt_leaf_fn leaf, pouch_store_kt_sign_fn sign,
+		    void *arg, uint64_t *size);
+	int	(*kt_leaves)(struct pouch_store *st, uint64_t start,
+		    uint64_t end, pouch_store_kt_entry_fn fn, void *arg);
+	int	(*kt_find)(struct pouch_store *st,
+		    const uint8_t hash[POUCH_STORE_HASH_BYTES],
+		    uint64_t *index);
+	int	(*kt_checkpoint)(struct pouch_store *st, uint64_t size,
+		    pouch_store_kt_cp_fn fn, void *arg);
 };
 
 /* Every backend's handle starts with this. */
@@ -361,8 +433,18 @@ struct pouch_store {
 };
 
 struct pouch_store_config {
-	const char	*backend;	/* "sqlite" (NULL: "sqlite") */
-	const char	*path;		/* the database file */
+	/* "sqlite" (NULL: "sqlite") or "postgresql" */
+	const char	*backend;
+	const char	*path;		/* sqlite: the database file */
+	const char	*conninfo;	/* postgresql: libpq conninfo */
+	/*
+	 * postgresql: called from the store's listener thread with the
+	 * devices a post of any node (this one included) queued for, once
+	 * that post has committed (NULL: no listener).
+	 */
+	void		(*notify)(void *arg, const int64_t *devices,
+			    size_t n);
+	void		*notify_arg;
 	/*
 	 * Tests and fuzzers only, never from a config file: an in-memory
 	 * database without durability.
@@ -394,5 +476,18 @@ int	pouch_store_restore(const char *src, const char *dst)
 /* SQLite backend entry point (store/sqlite.c). */
 int	pouch_store_sqlite_open(const struct pouch_store_config *cfg,
 	    struct pouch_store **out) POUCH_WARN_UNUSED;
+/*
+ * PostgreSQL backend entry point (store/pg.c): POUCH_E_DB unless the
+ * server answers with fsync and synchronous_commit on.
+ */
+int	pouch_store_pg_open(const struct pouch_store_config *cfg,
+	    struct pouch_store **out) POUCH_WARN_UNUSED;
+/*
+ * Replace the PostgreSQL database of conninfo with the backup at path
+ * (a pg_dump of `pouchd admin backup`; nodes stopped): pg_restore
+ * --clean in one transaction.  POUCH_E_DB if it failed (nothing changed).
+ */
+int	pouch_store_pg_restore(const char *conninfo, const char *path)
+	    POUCH_WARN_UNUSED;
 
 #endif /* POUCH_STORE_H */

@@ -109,6 +109,37 @@ spawn(struct server *s)
 	return -1;
 }
 
+/*
+ * With POUCH_E2E_PG_FILE (a file holding a libpq connection string:
+ * tests/pgsql/pgsql.cmake), every server stores in PostgreSQL, on a fresh
+ * database of that cluster, unless extra already chose its storage.
+ */
+static int
+pg_storage(FILE *f, const char *extra)
+{
+	static int n;
+	const char *file = getenv("POUCH_E2E_PG_FILE");
+	char ci[512], cmd[1200], db[64];
+	FILE *cf;
+
+	if (file == NULL || (extra != NULL && strstr(extra, "storage") != NULL))
+		return 0;
+	if ((cf = fopen(file, "r")) == NULL)
+		return -1;
+	if (fgets(ci, sizeof(ci), cf) == NULL)
+		ci[0] = '\0';
+	fclose(cf);
+	ci[strcspn(ci, "\n")] = '\0';
+	snprintf(db, sizeof(db), "pouch_e2e_%ld_%d", (long)getpid(), n++);
+	snprintf(cmd, sizeof(cmd), "/usr/lib/postgresql/15/bin/createdb "
+	    "--maintenance-db='%s' %s", ci, db);
+	if (ci[0] == '\0' || system(cmd) != 0)
+		return -1;
+	fprintf(f, "storage = postgresql\npg_conninfo = %s dbname=%s\n", ci,
+	    db);
+	return 0;
+}
+
 int
 e2e_start(struct server *s, const char *extra)
 {
@@ -137,6 +168,10 @@ e2e_start(struct server *s, const char *extra)
 		return -1;
 	fprintf(f, "port = 0\nport_file = %s\nlog_file = %s/pouchd.log\n%s\n",
 	    portfile, s->dir, extra != NULL ? extra : "");
+	if (pg_storage(f, extra) != 0) {
+		fclose(f);
+		return -1;
+	}
 	fclose(f);
 	return spawn(s);
 }

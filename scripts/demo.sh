@@ -1,26 +1,23 @@
 #!/bin/sh
-# demo.sh - the main job of `make demo`, on what exists today:
-#  1. pouch selftest: known-answer tests of every primitive family and a
-#     two-party HPKE exchange;
-#  2. pouch group-demo: alice, bob and carol run a real MLS group in the
-#     X-Wing hybrid suite in one process (create, add by Welcome, encrypted
-#     messages, removal after which carol can no longer read);
-#  3. pouchd on its embedded SQLite store: a fresh data directory, an
-#     administrator enrolling a user (one-time code), the server on
-#     127.0.0.1 over TLS 1.3 with a pinned self-signed certificate, a
-#     health check and the audit log, then a clean SIGTERM stop.
-# The client engine (issue 8) turns this into real clients exchanging
-# messages through pouchd.
+# demo.sh - the main job of `make demo`: pouchd on its embedded SQLite
+# store, three enrolled users with real clients, and real end-to-end
+# encrypted messages (MLS, X25519 + ML-KEM-768 hybrid suite) exchanged
+# through the server and printed decrypted by their recipients:
+#  1. pouch selftest: known-answer tests of every primitive family;
+#  2. pouchd init (database, server key, TLS certificate and its pin),
+#     an administrator creating users and one-time enrolment codes,
+#     pouchd serving TLS 1.3 on 127.0.0.1;
+#  3. alice, bob and carol each run `pouch init` (own directory, own
+#     encrypted store, own device and account keys) and enrol;
+#  4. a 1:1 exchange with a reply, a group of three, a removal after which
+#     carol cannot read, the safety code alice and bob compare;
+#  5. a check that the subject and body are nowhere in the server's files.
 set -eu
 
 BUILD=${BUILD:-build}
-bin=$BUILD
+bin=$(cd "$BUILD" && pwd)
 
 "$bin/pouch" selftest
-
-echo
-echo "== an MLS group of three, post-quantum hybrid suite, in one process"
-"$bin/pouch" group-demo
 
 work=$(mktemp -d)
 pid=""
@@ -31,16 +28,17 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo
-echo "== pouchd: init, enrol, serve"
-"$bin/pouchd" init "$work/srv" | sed 's/^/  /'
+echo "== pouchd: init, users, serve"
+"$bin/pouchd" init "$work/srv" >"$work/init.txt"
+sed 's/^/  /' "$work/init.txt"
+pin=$(sed -n 's/^tls public key pin ([^)]*): //p' "$work/init.txt")
 conf=$work/srv/pouchd.conf
 # any free port on loopback; pouchd writes it once it listens
 sed -i -e 's/^port = .*/port = 0/' "$conf"
 echo "port_file = $work/port" >>"$conf"
-"$bin/pouchd" admin -c "$conf" user add alice | sed 's/^/  /'
-# the code is a secret for alice alone: show that one was made, not it
-"$bin/pouchd" admin -c "$conf" code create alice >/dev/null &&
-    echo "  enrolment code for alice created (shown once to the admin)"
+for u in alice bob carol; do
+	"$bin/pouchd" admin -c "$conf" user add "$u" | sed 's/^/  /'
+done
 "$bin/pouchd" serve -c "$conf" --parent-pid $$ 2>"$work/pouchd.log" &
 pid=$!
 i=0
@@ -49,16 +47,76 @@ while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 port=$(cat "$work/port")
-pin=$(openssl x509 -in "$work/srv/tls.crt" -pubkey -noout |
-    openssl pkey -pubin -outform der | openssl dgst -sha256 -binary |
-    base64)
-echo "  listening on https://127.0.0.1:$port (TLS 1.3, pin sha256//$pin)"
-printf '  GET /healthz: '
-curl -sS --tlsv1.3 --cacert "$work/srv/tls.crt" \
-    --pinnedpubkey "sha256//$pin" "https://127.0.0.1:$port/healthz"
+url=https://127.0.0.1:$port
+echo "  listening on $url (TLS 1.3, pin $pin)"
+
+# Each user: a one-time code from the administrator (a secret for that
+# user alone: the demo passes it on without printing it), then pouch init.
+for u in alice bob carol; do
+	code=$("$bin/pouchd" admin -c "$conf" code create "$u" |
+	    sed -n 's/^code: //p')
+	POUCH_HOME=$work/$u "$bin/pouch" init --server "$url" --pin "$pin" \
+	    --user "$u" --code "$code" --device-name laptop | sed 's/^/  /'
+done
+
+as() {
+	who=$1
+	shift
+	POUCH_HOME=$work/$who "$bin/pouch" "$@"
+}
+
 echo
-echo "  audit log:"
-"$bin/pouchd" admin -c "$conf" audit list | sed 's/^/    /'
+echo "== alice writes to bob"
+printf 'Bob,\n\nThe draft communique is attached to the file in room 4.\nPlease confirm you can read this.\n\nAlice\n' |
+    as alice send bob --subject "Draft communique" | sed 's/^/  alice: /'
+echo "  bob syncs:"
+as bob sync | sed 's/^/    /'
+as bob inbox | sed 's/^/    /'
+id=$(as bob list --json | sed -n 's/.*"id": \([0-9]*\),.*/\1/p' | tail -1)
+echo "  bob reads message $id:"
+as bob read "$id" | sed 's/^/    | /'
+printf 'Read it. Confirmed.\n' | as bob reply "$id" | sed 's/^/  bob: /'
+as alice sync >/dev/null
+id=$(as alice list --json | sed -n 's/.*"id": \([0-9]*\),.*/\1/p' | tail -1)
+echo "  alice reads bob's reply:"
+as alice read "$id" | sed 's/^/    | /'
+
+echo
+echo "== a group of three, then carol is removed"
+conv=$(as alice group create bob carol --title "Delegation" --json |
+    sed -n 's/.*"conversation": \([0-9]*\).*/\1/p')
+printf 'The delegation meets at 09:00.\n' |
+    as alice send --conversation "$conv" --subject "Schedule" |
+    sed 's/^/  alice: /'
+for u in bob carol; do
+	as "$u" sync >/dev/null
+	id=$(as "$u" list --json | sed -n 's/.*"id": \([0-9]*\),.*/\1/p' |
+	    tail -1)
+	echo "  $u reads:"
+	as "$u" read "$id" | sed 's/^/    | /'
+done
+as alice group remove "$conv" carol | sed 's/^/  alice: /'
+printf 'Carol has left the delegation.\n' |
+    as alice send --conversation "$conv" --subject "Change" |
+    sed 's/^/  alice: /'
+echo "  bob syncs: $(as bob sync)"
+echo "  carol syncs: $(as carol sync) (removed: she cannot decrypt it)"
+as carol conversations | sed 's/^/    carol: /'
+
+echo
+echo "== alice and bob compare their safety code"
+as alice verify bob | sed 's/^/  alice: /'
+as bob verify alice | sed 's/^/  bob:   /'
+
+echo
+echo "== what the server holds"
+if grep -rqs -e "Draft communique" -e "delegation meets" "$work/srv"; then
+	echo "  FAIL: plaintext found in the server's files" >&2
+	exit 1
+fi
+echo "  no subject or body in the server's database, WAL or blobs"
 kill -TERM "$pid"
 wait "$pid" && echo "  pouchd stopped cleanly (SIGTERM drained)"
 pid=""
+echo
+echo "demo: ok"

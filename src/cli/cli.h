@@ -8,5 +8,20 @@
 
 int	cmd_selftest(int argc, char **argv);
 int	cmd_group_demo(int argc, char **argv);
+/* client_cmds.c */
+int	cmd_init(int argc, char **argv);
+int	cmd_send(int argc, char **argv);
+int	cmd_reply(int argc, char **argv);
+int	cmd_inbox(int argc, char **argv);
+int	cmd_list(int argc, char **argv);
+int	cmd_read(int argc, char **argv);
+int	cmd_save(int argc, char **argv);
+int	cmd_export(int argc, char **argv);
+int	cmd_conversations(int argc, char **argv);
+int	cmd_group(int argc, char **argv);
+int	cmd_sync(int argc, char **argv);
+int	cmd_alerts(int argc, char **argv);
+int	cmd_verify(int argc, char **argv);
+int	cmd_devices(int argc, char **argv);
 
 #endif

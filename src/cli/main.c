@@ -17,6 +17,22 @@ static const struct {
 	    "run the known-answer tests and an HPKE round trip" },
 	{ "group-demo", cmd_group_demo,
 	    "three members run an MLS group in the hybrid suite" },
+	{ "init", cmd_init,
+	    "create this device's store and enrol with a one-time code" },
+	{ "send", cmd_send, "send a message to users or a conversation" },
+	{ "reply", cmd_reply, "reply to a message in its conversation" },
+	{ "inbox", cmd_inbox, "list unread messages" },
+	{ "list", cmd_list, "list messages (--conversation ID)" },
+	{ "read", cmd_read, "show one message and mark it read" },
+	{ "save", cmd_save, "save an attachment of a message to a file" },
+	{ "export", cmd_export, "a message as .eml, or all as an mbox" },
+	{ "conversations", cmd_conversations,
+	    "list conversations and their members" },
+	{ "group", cmd_group, "create, add to, remove from, update a group" },
+	{ "sync", cmd_sync, "fetch and process new messages (--follow)" },
+	{ "alerts", cmd_alerts, "security alerts until acknowledged" },
+	{ "verify", cmd_verify, "safety code with a user; mark verified" },
+	{ "devices", cmd_devices, "this account's devices" },
 };
 
 static void
@@ -26,8 +42,13 @@ usage(FILE *f)
 
 	fprintf(f, "usage: pouch COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  %-11s %s\n", "version", "print the library version");
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "  %-14s %s\n", "version", "print the library version");
+	fprintf(f, "\nevery client command takes -d DIR (default $POUCH_HOME "
+	    "or ~/.pouch) and --json;\nthe store is unlocked with "
+	    "$POUCH_PASSPHRASE when set, else DIR/store.key.\n"
+	    "exit codes: 0 done, 1 failed, 2 usage, 3 refused, 4 not found, "
+	    "5 network.\n");
 }
 
 int

@@ -1,0 +1,1100 @@
+/*
+ * client/account - this device and its account: opening and creating the
+ * client directory, enrolment with a one-time code, logging in with the
+ * device key (challenge, token), keeping KeyPackages stocked at the
+ * server with their private keys in the store, alerts, and the identity
+ * checks of group members (G7).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include <pouch/err.h>
+
+#include "client/client_int.h"
+#include "codec/codec.h"
+#include "mls/keypackage.h"
+
+#define KV_MAX	4096
+
+int64_t
+cl_now(const struct pouch_client *cl)
+{
+	return cl->now != 0 ? cl->now : (int64_t)time(NULL);
+}
+
+static char *
+path_in(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p;
+
+	if ((p = malloc(n)) != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* ---- the store's key/value records ----------------------------------- */
+
+static int
+kv_put_str(struct pouch_cstore *st, const char *name, const char *v)
+{
+	return pouch_cstore_kv_put(st, name, (const uint8_t *)v, strlen(v));
+}
+
+static int
+kv_get_str(struct pouch_cstore *st, const char *name, char *out, size_t cap)
+{
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = pouch_cstore_kv_get(st, name, &v, &n)) != POUCH_OK)
+		return rc;
+	if (n >= cap || memchr(v, '\0', n) != NULL)
+		rc = POUCH_E_MALFORMED;
+	else {
+		memcpy(out, v, n);
+		out[n] = '\0';
+	}
+	pouch_cstore_buf_free(v, n);
+	return rc;
+}
+
+static int
+kv_get_fixed(struct pouch_cstore *st, const char *name, uint8_t *out,
+    size_t len)
+{
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = pouch_cstore_kv_get(st, name, &v, &n)) != POUCH_OK)
+		return rc;
+	if (n != len)
+		rc = POUCH_E_MALFORMED;
+	else
+		memcpy(out, v, n);
+	pouch_cstore_buf_free(v, n);
+	return rc;
+}
+
+static int
+kv_put_i64(struct pouch_cstore *st, const char *name, int64_t v)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "%lld", (long long)v);
+	return kv_put_str(st, name, b);
+}
+
+static int
+kv_get_i64(struct pouch_cstore *st, const char *name, int64_t *v)
+{
+	char b[32], *end;
+	long long x;
+	int rc;
+
+	if ((rc = kv_get_str(st, name, b, sizeof(b))) != POUCH_OK)
+		return rc;
+	errno = 0;
+	x = strtoll(b, &end, 10);
+	if (errno != 0 || *end != '\0' || end == b)
+		return POUCH_E_MALFORMED;
+	*v = x;
+	return POUCH_OK;
+}
+
+/* ---- alerts ------------------------------------------------------------ */
+
+int
+cl_alert(struct pouch_client *cl, const char *kind, const char *fmt, ...)
+{
+	char text[POUCH_CSTORE_ALERT_MAX + 1];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	return pouch_cstore_alert_add(cl->st, kind, text, cl_now(cl), NULL);
+}
+
+/* ---- HTTP with login --------------------------------------------------- */
+
+static int
+jb64_get(json_t *o, const char *key, uint8_t *out, size_t len)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	uint8_t *p = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (s == NULL)
+		return POUCH_E_MALFORMED;
+	if ((rc = pouch_b64_decode(s, len, &p, &n)) != POUCH_OK)
+		return rc;
+	if (n != len)
+		rc = POUCH_E_MALFORMED;
+	else
+		memcpy(out, p, n);
+	free(p);
+	return rc;
+}
+
+static json_t *
+jb64(const uint8_t *p, size_t n)
+{
+	char *s = pouch_b64_encode(p, n);
+	json_t *j;
+
+	if (s == NULL)
+		return NULL;
+	j = json_string(s);
+	free(s);
+	return j;
+}
+
+static int
+sign_dev(struct pouch_client *cl, const uint8_t *msg, size_t len,
+    uint8_t sig[CL_SIG])
+{
+	size_t siglen;
+
+	return pouch_sig_sign(cl->c, POUCH_SIG_ED25519, cl->dev_priv, CL_KEY,
+	    msg, len, sig, CL_SIG, &siglen);
+}
+
+static int
+login_once(struct pouch_client *cl, long *status)
+{
+	uint8_t chal[64], sig[CL_SIG], *stmt = NULL;
+	size_t stmtlen = 0, chlen = 0;
+	json_t *r = NULL, *req = NULL;
+	const char *tok, *cs;
+	struct pouch_wr w;
+	uint8_t *cp = NULL;
+	long st;
+	int rc;
+
+	(void)pouch_http_set_token(cl->http, NULL);
+	req = json_pack("{s:I}", "device_id", (json_int_t)cl->device_id);
+	rc = pouch_http_json(cl->http, "POST", "/v1/auth/challenge", req, 0,
+	    &st, &r);
+	json_decref(req);
+	req = NULL;
+	if (rc != POUCH_OK)
+		goto out;
+	*status = st;
+	if (st != 200 || (cs = json_string_value(json_object_get(r,
+	    "challenge"))) == NULL) {
+		rc = st == 403 ? POUCH_E_FORBIDDEN : POUCH_E_IO;
+		goto out;
+	}
+	if ((rc = pouch_b64_decode(cs, sizeof(chal), &cp, &chlen)) != POUCH_OK)
+		goto out;
+	memcpy(chal, cp, chlen);
+	pouch_wr_init(&w, 512);
+	pouch_wr_opaque(&w, "pouch auth v1", 13);
+	pouch_wr_opaque(&w, cl->server_key, CL_KEY);
+	pouch_wr_u64(&w, (uint64_t)cl->device_id);
+	pouch_wr_opaque(&w, chal, chlen);
+	if ((rc = pouch_wr_take(&w, &stmt, &stmtlen)) != POUCH_OK ||
+	    (rc = sign_dev(cl, stmt, stmtlen, sig)) != POUCH_OK)
+		goto out;
+	req = json_pack("{s:I,s:o,s:o}", "device_id",
+	    (json_int_t)cl->device_id, "challenge", jb64(chal, chlen),
+	    "signature", jb64(sig, CL_SIG));
+	json_decref(r);
+	r = NULL;
+	if ((rc = pouch_http_json(cl->http, "POST", "/v1/auth/token", req, 0,
+	    &st, &r)) != POUCH_OK)
+		goto out;
+	*status = st;
+	if (st != 200 || (tok = json_string_value(json_object_get(r,
+	    "token"))) == NULL) {
+		rc = st == 403 ? POUCH_E_FORBIDDEN : st == 401 ?
+		    POUCH_E_BAD_SIGNATURE : POUCH_E_IO;
+		goto out;
+	}
+	if ((rc = pouch_http_set_token(cl->http, tok)) != POUCH_OK)
+		goto out;
+	/* kept (encrypted) so the next process need not log in again */
+	if ((rc = pouch_cstore_kv_put(cl->st, "auth/token",
+	    (const uint8_t *)tok, strlen(tok))) != POUCH_OK)
+		goto out;
+	cl->logged_in = 1;
+out:
+	free(cp);
+	pouch_wr_buf_free(stmt, stmtlen);
+	json_decref(req);
+	json_decref(r);
+	return rc;
+}
+
+/* Log in; the server's rate limit (429) is waited out, a few times. */
+int
+cl_login(struct pouch_client *cl)
+{
+	long st;
+	int rc, tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		st = 0;
+		rc = login_once(cl, &st);
+		if (rc == POUCH_OK || st != 429)
+			return rc;
+		sleep(1);
+	}
+	return rc;
+}
+
+int
+cl_api(struct pouch_client *cl, const char *method, const char *path,
+    json_t *req, long *status, json_t **resp)
+{
+	int rc, tries, waits = 0;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (!cl->logged_in && (rc = cl_login(cl)) != POUCH_OK)
+			return rc;
+		if ((rc = pouch_http_json(cl->http, method, path, req,
+		    strncmp(path, "/v1/sync?", 9) == 0 ? 90 : 60, status,
+		    resp)) != POUCH_OK)
+			return rc;
+		if (*status == 429 && waits++ < 5) {
+			if (resp != NULL) {
+				json_decref(*resp);
+				*resp = NULL;
+			}
+			sleep(1);	/* Retry-After: 1 */
+			tries--;
+			continue;
+		}
+		if (*status != 401)
+			return POUCH_OK;
+		if (resp != NULL) {
+			json_decref(*resp);
+			*resp = NULL;
+		}
+		cl->logged_in = 0;
+	}
+	return POUCH_OK;
+}
+
+int
+cl_post_mls(struct pouch_client *cl, const uint8_t *msg, size_t len,
+    const char *attachments, long *status, json_t **resp)
+{
+	struct pouch_http_resp r;
+	char hdr[16 * 65 + 32];
+	int rc, tries;
+
+	*status = 0;
+	if (resp != NULL)
+		*resp = NULL;
+	if (attachments != NULL)
+		snprintf(hdr, sizeof(hdr), "Pouch-Attachments: %s",
+		    attachments);
+	for (tries = 0; tries < 2; tries++) {
+		if (!cl->logged_in && (rc = cl_login(cl)) != POUCH_OK)
+			return rc;
+		if ((rc = pouch_http_do(cl->http, "POST", "/v1/messages",
+		    "message/mls", msg, len, attachments != NULL ? hdr : NULL,
+		    1u << 16, 60, &r)) != POUCH_OK)
+			return rc;
+		*status = r.status;
+		if (r.status != 401) {
+			if (resp != NULL)
+				*resp = json_loadb((const char *)r.body, r.len,
+				    JSON_REJECT_DUPLICATES, NULL);
+			pouch_http_resp_clear(&r);
+			return POUCH_OK;
+		}
+		pouch_http_resp_clear(&r);
+		cl->logged_in = 0;
+	}
+	return POUCH_OK;
+}
+
+/* ---- KeyPackages ------------------------------------------------------ */
+
+/*
+ * A KeyPackage's private record, under "kp/<ref hex>": opaque kp<V>,
+ * opaque init_priv<V>, opaque enc_priv<V>, uint8 last_resort.
+ */
+static int
+kp_record(const struct pouch_mls_kp_out *o, int last_resort, uint8_t **out,
+    size_t *outlen)
+{
+	struct pouch_wr w;
+
+	pouch_wr_init(&w, 1u << 16);
+	pouch_wr_opaque(&w, o->kp, o->kplen);
+	pouch_wr_opaque(&w, o->init_priv, o->init_privlen);
+	pouch_wr_opaque(&w, o->enc_priv, o->enc_privlen);
+	pouch_wr_u8(&w, (uint8_t)(last_resort != 0));
+	return pouch_wr_take(&w, out, outlen);
+}
+
+static int
+kp_make(struct pouch_client *cl, int last_resort, json_t *arr,
+    json_t **lr)
+{
+	struct pouch_mls_kp_params p;
+	struct pouch_mls_kp_out o;
+	uint8_t ref[POUCH_HASH_MAX], *rec = NULL, *msg = NULL;
+	size_t reclen = 0, msglen = 0;
+	char name[3 + 2 * POUCH_HASH_MAX + 1];
+	struct pouch_wr w;
+	json_t *j;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&p, 0, sizeof(p));
+	p.s = cl->suite;
+	p.identity = cl->ident;
+	p.identitylen = cl->identlen;
+	p.sig_priv = cl->dev_priv;
+	p.sig_privlen = CL_KEY;
+	p.sig_pub = cl->dev_pub;
+	p.sig_publen = CL_KEY;
+	p.not_before = (uint64_t)cl_now(cl) - 3600;
+	p.not_after = (uint64_t)cl_now(cl) + CL_KP_DAYS * 86400;
+	p.last_resort = last_resort;
+	if ((rc = pouch_mls_key_package_create(cl->c, &p, &o)) != POUCH_OK)
+		goto out;
+	if ((rc = pouch_mls_key_package_ref(cl->c, cl->suite, o.kp, o.kplen,
+	    ref)) != POUCH_OK)
+		goto out;
+	memcpy(name, "kp/", 3);
+	pouch_hex(ref, cl->suite->nh, name + 3);
+	if ((rc = kp_record(&o, last_resort, &rec, &reclen)) != POUCH_OK ||
+	    (rc = pouch_cstore_kv_put(cl->st, name, rec, reclen)) != POUCH_OK)
+		goto out;
+	pouch_wr_init(&w, 1u << 16);
+	pouch_wr_u16(&w, 1);				/* mls10 */
+	pouch_wr_u16(&w, POUCH_MLS_WF_KEY_PACKAGE);
+	pouch_wr_bytes(&w, o.kp, o.kplen);
+	if ((rc = pouch_wr_take(&w, &msg, &msglen)) != POUCH_OK)
+		goto out;
+	if ((j = jb64(msg, msglen)) == NULL) {
+		rc = POUCH_E_NOMEM;
+		goto out;
+	}
+	if (last_resort)
+		*lr = j;
+	else if (json_array_append_new(arr, j) != 0) {
+		rc = POUCH_E_NOMEM;
+		goto out;
+	}
+	rc = POUCH_OK;
+out:
+	pouch_wr_buf_free(rec, reclen);
+	pouch_wr_buf_free(msg, msglen);
+	pouch_mls_kp_out_clear(&o);
+	return rc;
+}
+
+int
+cl_kp_refill(struct pouch_client *cl, int force)
+{
+	json_t *r = NULL, *req = NULL, *arr = NULL, *lr = NULL;
+	int rc, have_lr = 0, i, n = CL_KP_BATCH;
+	json_int_t count = 0;
+	long st;
+
+	if (!force) {
+		if ((rc = cl_api(cl, "GET", "/v1/keypackages/count", NULL, &st,
+		    &r)) != POUCH_OK)
+			goto out;
+		if (st != 200) {
+			rc = POUCH_E_IO;
+			goto out;
+		}
+		count = json_integer_value(json_object_get(r, "count"));
+		have_lr = json_is_true(json_object_get(r, "last_resort"));
+		if (count >= CL_KP_LOW && have_lr) {
+			rc = POUCH_OK;
+			goto out;
+		}
+		if (count >= CL_KP_LOW)
+			n = 0;
+	}
+	if ((arr = json_array()) == NULL) {
+		rc = POUCH_E_NOMEM;
+		goto out;
+	}
+	if ((rc = pouch_cstore_begin(cl->st)) != POUCH_OK)
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((rc = kp_make(cl, 0, arr, NULL)) != POUCH_OK)
+			goto fail;
+	if (!have_lr && (rc = kp_make(cl, 1, NULL, &lr)) != POUCH_OK)
+		goto fail;
+	/* The private keys are durable before the server hands out the
+	 * public halves: a Welcome can never name a key we lost. */
+	if ((rc = pouch_cstore_commit(cl->st)) != POUCH_OK)
+		goto out;
+	req = json_object();
+	json_object_set_new(req, "key_packages", arr);
+	arr = NULL;
+	if (lr != NULL) {
+		json_object_set_new(req, "last_resort", lr);
+		lr = NULL;
+	}
+	if ((rc = cl_api(cl, "POST", "/v1/keypackages", req, &st, NULL)) !=
+	    POUCH_OK)
+		goto out;
+	rc = st == 201 ? POUCH_OK : POUCH_E_IO;
+	goto out;
+fail:
+	pouch_cstore_rollback(cl->st);
+out:
+	json_decref(arr);
+	json_decref(lr);
+	json_decref(req);
+	json_decref(r);
+	return rc;
+}
+
+/* ---- members ---------------------------------------------------------- */
+
+int
+cl_check_members(struct pouch_client *cl, struct pouch_mls_group *g,
+    int raise, int *trusted)
+{
+	struct pouch_mls_member_info mi;
+	struct pouch_cstore_contact ct;
+	struct cl_ident id;
+	uint32_t i, n;
+	int rc;
+
+	*trusted = 1;
+	n = pouch_mls_group_leaves(g);
+	for (i = 0; i < n; i++) {
+		if (pouch_mls_group_member(g, i, &mi) != POUCH_OK)
+			continue;
+		if (cl_ident_check(cl->c, mi.identity, mi.identitylen,
+		    mi.sig_key, mi.sig_keylen, &id) != POUCH_OK) {
+			*trusted = 0;
+			if (raise && (rc = cl_alert(cl, "bad_device", "a "
+			    "member device (leaf %u) is not cross-signed by "
+			    "its account key; the conversation will not send "
+			    "until it is removed", i)) != POUCH_OK)
+				return rc;
+			continue;
+		}
+		if (!cl_kt_device_ok(cl, id.user, mi.sig_key)) {
+			/* judged once the log's merge delay has passed */
+			*trusted = 0;
+			if (raise && (rc = cl_kt_expect(cl, id.user,
+			    mi.sig_key)) != POUCH_OK)
+				return rc;
+			continue;
+		}
+		if (strcmp(id.user, cl->user) == 0) {
+			if (pouch_ct_eq(id.account_key, cl->acct_pub, CL_KEY) !=
+			    0) {
+				*trusted = 0;
+				if (raise && (rc = cl_alert(cl, "own_device",
+				    "a device claiming to be yours (device "
+				    "%lld) carries another account key",
+				    (long long)id.device_id)) != POUCH_OK)
+					return rc;
+			}
+			continue;
+		}
+		rc = pouch_cstore_contact_get(cl->st, id.user, &ct);
+		if (rc == POUCH_E_NOT_FOUND && !raise)
+			continue;
+		if (rc == POUCH_E_NOT_FOUND) {
+			memset(&ct, 0, sizeof(ct));
+			snprintf(ct.user, sizeof(ct.user), "%s", id.user);
+			memcpy(ct.account_key, id.account_key, CL_KEY);
+			ct.first_seen = cl_now(cl);
+			if ((rc = pouch_cstore_contact_put(cl->st, &ct)) !=
+			    POUCH_OK)
+				return rc;
+			continue;
+		}
+		if (rc != POUCH_OK)
+			return rc;
+		if (pouch_ct_eq(ct.account_key, id.account_key, CL_KEY) == 0)
+			continue;
+		*trusted = 0;
+		if (raise && (rc = cl_alert(cl, ct.verified ?
+		    "verified_key_changed" : "contact_key",
+		    "the account key of %s changed%s; compare "
+		    "safety codes before trusting it", id.user, ct.verified ?
+		    " although you verified it" : "")) != POUCH_OK)
+			return rc;
+	}
+	return POUCH_OK;
+}
+
+/* ---- open and init ------------------------------------------------------ */
+
+static int
+client_alloc(const char *dir, struct pouch_client **out)
+{
+	struct pouch_client *cl;
+	int rc;
+
+	*out = NULL;
+	if ((cl = calloc(1, sizeof(*cl))) == NULL)
+		return POUCH_E_NOMEM;
+	if ((cl->dir = strdup(dir)) == NULL) {
+		free(cl);
+		return POUCH_E_NOMEM;
+	}
+	if ((rc = pouch_crypto_new(&cl->c)) != POUCH_OK) {
+		pouch_client_free(cl);
+		return rc;
+	}
+	cl->suite = pouch_mls_suite_get(POUCH_MLS_SUITE_HYBRID);
+	cl->update_age = CL_UPDATE_AGE;
+	cl->update_msgs = CL_UPDATE_MSGS;
+	snprintf(cl->domain, sizeof(cl->domain), "pouch");
+	*out = cl;
+	return POUCH_OK;
+}
+
+static int
+store_open(struct pouch_client *cl, const struct pouch_client_unlock *u,
+    int create)
+{
+	struct pouch_cstore_kdf kdf;
+	uint8_t key[32];
+	char *db = NULL, *kf = NULL;
+	int rc = POUCH_E_NOMEM;
+
+	if ((db = path_in(cl->dir, "store.db")) == NULL ||
+	    (kf = path_in(cl->dir, "store.key")) == NULL)
+		goto out;
+	if (u != NULL && u->pass != NULL) {
+		kdf.t_cost = 3;
+		kdf.m_cost_kib = u->kdf_m_kib != 0 ? u->kdf_m_kib : 65536;
+		kdf.parallelism = 1;
+		rc = pouch_cstore_open_passphrase(db, u->pass, u->passlen,
+		    &kdf, &cl->st);
+		goto out;
+	}
+	if (create && (rc = pouch_cstore_keyfile_create(kf)) != POUCH_OK)
+		goto out;
+	if ((rc = pouch_cstore_keyfile_load(kf, key)) != POUCH_OK)
+		goto out;
+	rc = pouch_cstore_open(db, key, &cl->st);
+	OPENSSL_cleanse(key, sizeof(key));
+out:
+	free(db);
+	free(kf);
+	return rc;
+}
+
+static int
+load_identity(struct pouch_client *cl)
+{
+	char url[1024], pin[256];
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	pin[0] = '\0';
+
+	if ((rc = kv_get_str(cl->st, "id/user", cl->user,
+	    sizeof(cl->user))) != POUCH_OK ||
+	    (rc = kv_get_str(cl->st, "id/domain", cl->domain,
+	    sizeof(cl->domain))) != POUCH_OK ||
+	    (rc = kv_get_i64(cl->st, "id/device_id", &cl->device_id)) !=
+	    POUCH_OK ||
+	    (rc = kv_get_fixed(cl->st, "id/dev_priv", cl->dev_priv,
+	    CL_KEY)) != POUCH_OK ||
+	    (rc = kv_get_fixed(cl->st, "id/acct_pub", cl->acct_pub,
+	    CL_KEY)) != POUCH_OK ||
+	    (rc = kv_get_fixed(cl->st, "srv/key", cl->server_key, CL_KEY)) !=
+	    POUCH_OK ||
+	    (rc = kv_get_str(cl->st, "srv/url", url, sizeof(url))) !=
+	    POUCH_OK)
+		return rc;
+	rc = kv_get_str(cl->st, "srv/pin", pin, sizeof(pin));
+	if (rc != POUCH_OK && rc != POUCH_E_NOT_FOUND)
+		return rc;
+	if ((rc = pouch_sig_pub_from_priv(cl->c, POUCH_SIG_ED25519,
+	    cl->dev_priv, cl->dev_pub)) != POUCH_OK)
+		return rc;
+	rc = kv_get_fixed(cl->st, "id/acct_priv", cl->acct_priv, CL_KEY);
+	if (rc == POUCH_OK)
+		cl->have_acct_priv = 1;
+	else if (rc != POUCH_E_NOT_FOUND)
+		return rc;
+	if ((rc = kv_get_fixed(cl->st, "id/cross_sig", cl->cross_sig,
+	    CL_SIG)) != POUCH_OK)
+		return rc;
+	if ((rc = pouch_cstore_kv_get(cl->st, "id/ident", &v, &n)) !=
+	    POUCH_OK)
+		return rc;
+	/* ours to free with pouch_wr_buf_free, like a fresh one */
+	if ((cl->ident = malloc(n)) == NULL) {
+		pouch_cstore_buf_free(v, n);
+		return POUCH_E_NOMEM;
+	}
+	memcpy(cl->ident, v, n);
+	cl->identlen = n;
+	pouch_cstore_buf_free(v, n);
+	v = NULL;
+	if ((rc = pouch_http_new(url, pin[0] != '\0' ? pin : NULL,
+	    &cl->http)) != POUCH_OK)
+		return rc;
+	{
+		int64_t v64;
+
+		if (kv_get_i64(cl->st, "policy/update_age", &v64) == POUCH_OK &&
+		    v64 > 0)
+			cl->update_age = v64;
+		if (kv_get_i64(cl->st, "policy/update_msgs", &v64) ==
+		    POUCH_OK && v64 > 0)
+			cl->update_msgs = (uint64_t)v64;
+	}
+	/* a token from an earlier run: used until the server says 401 */
+	if (pouch_cstore_kv_get(cl->st, "auth/token", &v, &n) == POUCH_OK) {
+		char tok[128];
+
+		if (n < sizeof(tok)) {
+			memcpy(tok, v, n);
+			tok[n] = '\0';
+			if (pouch_http_set_token(cl->http, tok) == POUCH_OK)
+				cl->logged_in = 1;
+			OPENSSL_cleanse(tok, sizeof(tok));
+		}
+		pouch_cstore_buf_free(v, n);
+	}
+	return POUCH_OK;
+}
+
+int
+pouch_client_open(const char *dir, const struct pouch_client_unlock *u,
+    pouch_client **out)
+{
+	struct pouch_client *cl = NULL;
+	char *db = NULL;
+	int rc;
+
+	if (out == NULL || dir == NULL)
+		return POUCH_E_MISUSE;
+	*out = NULL;
+	if ((db = path_in(dir, "store.db")) == NULL)
+		return POUCH_E_NOMEM;
+	if (access(db, F_OK) != 0) {
+		free(db);
+		return POUCH_E_NOT_FOUND;
+	}
+	free(db);
+	if ((rc = client_alloc(dir, &cl)) != POUCH_OK)
+		return rc;
+	if ((rc = store_open(cl, u, 0)) != POUCH_OK ||
+	    (rc = load_identity(cl)) != POUCH_OK)
+		goto out;
+	*out = cl;
+	cl = NULL;
+out:
+	pouch_client_free(cl);
+	return rc;
+}
+
+static int
+enrol(struct pouch_client *cl, const struct pouch_client_enrol *e)
+{
+	uint8_t *s1 = NULL, *s2 = NULL, sig1[CL_SIG], sig2[CL_SIG];
+	size_t s1len = 0, s2len = 0, siglen;
+	json_t *r = NULL, *req = NULL;
+	struct pouch_wr w;
+	json_int_t id;
+	long st;
+	int rc;
+
+	if ((rc = pouch_http_json(cl->http, "GET", "/v1/info", NULL, 0, &st,
+	    &r)) != POUCH_OK)
+		goto out;
+	if (st != 200 || (rc = jb64_get(r, "server_key", cl->server_key,
+	    CL_KEY)) != POUCH_OK) {
+		rc = POUCH_E_IO;
+		goto out;
+	}
+	json_decref(r);
+	r = NULL;
+	pouch_wr_init(&w, 512);
+	pouch_wr_opaque(&w, "pouch enrol v1", 14);
+	pouch_wr_opaque(&w, cl->user, strlen(cl->user));
+	pouch_wr_opaque(&w, cl->dev_pub, CL_KEY);
+	pouch_wr_opaque(&w, cl->acct_pub, CL_KEY);
+	if ((rc = pouch_wr_take(&w, &s1, &s1len)) != POUCH_OK ||
+	    (rc = sign_dev(cl, s1, s1len, sig1)) != POUCH_OK ||
+	    (rc = cl_statement_device(cl->user, cl->dev_pub, &s2, &s2len)) !=
+	    POUCH_OK)
+		goto out;
+	if (cl->have_acct_priv) {
+		if ((rc = pouch_sig_sign(cl->c, POUCH_SIG_ED25519,
+		    cl->acct_priv, CL_KEY, s2, s2len, sig2, sizeof(sig2),
+		    &siglen)) != POUCH_OK)
+			goto out;
+	} else if ((rc = pouch_sig_verify(cl->c, POUCH_SIG_ED25519,
+	    POUCH_IMPL_DEFAULT, cl->acct_pub, CL_KEY, s2, s2len, cl->cross_sig,
+	    CL_SIG)) != POUCH_OK)
+		goto out;	/* an approval for another key or user */
+	else
+		memcpy(sig2, cl->cross_sig, CL_SIG);
+	req = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "code", e->code,
+	    "user", cl->user, "device_name", e->device_name != NULL ?
+	    e->device_name : "device", "device_key", jb64(cl->dev_pub, CL_KEY),
+	    "account_key", jb64(cl->acct_pub, CL_KEY), "device_sig",
+	    jb64(sig1, CL_SIG), "account_sig", jb64(sig2, CL_SIG));
+	if (req == NULL) {
+		rc = POUCH_E_NOMEM;
+		goto out;
+	}
+	if ((rc = pouch_http_json(cl->http, "POST", "/v1/enrol", req, 0, &st,
+	    &r)) != POUCH_OK)
+		goto out;
+	if (st != 201) {
+		const char *err = json_string_value(json_object_get(r,
+		    "error"));
+
+		rc = err != NULL && strcmp(err, "bad_code") == 0 ?
+		    POUCH_E_FORBIDDEN : st == 409 ? POUCH_E_CONFLICT :
+		    POUCH_E_IO;
+		goto out;
+	}
+	id = json_integer_value(json_object_get(r, "device_id"));
+	if (id <= 0) {
+		rc = POUCH_E_MALFORMED;
+		goto out;
+	}
+	cl->device_id = (int64_t)id;
+	rc = POUCH_OK;
+out:
+	if (req != NULL)
+		json_decref(req);
+	json_decref(r);
+	pouch_wr_buf_free(s1, s1len);
+	pouch_wr_buf_free(s2, s2len);
+	return rc;
+}
+
+static void
+remove_store(const char *dir)
+{
+	static const char *const f[] = {
+		"store.db", "store.db-wal", "store.db-shm", "store.key"
+	};
+	size_t i;
+	char *p;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if ((p = path_in(dir, f[i])) != NULL) {
+			(void)unlink(p);
+			free(p);
+		}
+}
+
+/* Save what enrolment needs once the device exists (one transaction). */
+static int
+save_identity(struct pouch_client *cl, const struct pouch_client_enrol *e)
+{
+	struct pouch_cstore_contact ct;
+	int rc;
+
+	memset(&ct, 0, sizeof(ct));
+	snprintf(ct.user, sizeof(ct.user), "%s", cl->user);
+	memcpy(ct.account_key, cl->acct_pub, CL_KEY);
+	ct.verified = 1;
+	ct.first_seen = cl_now(cl);
+	if ((rc = pouch_cstore_begin(cl->st)) != POUCH_OK)
+		return rc;
+	if ((rc = kv_put_str(cl->st, "id/user", cl->user)) != POUCH_OK ||
+	    (rc = kv_put_str(cl->st, "id/domain", cl->domain)) != POUCH_OK ||
+	    (rc = kv_put_i64(cl->st, "id/device_id", cl->device_id)) !=
+	    POUCH_OK ||
+	    (rc = pouch_cstore_kv_put(cl->st, "id/dev_priv", cl->dev_priv,
+	    CL_KEY)) != POUCH_OK ||
+	    (cl->have_acct_priv && (rc = pouch_cstore_kv_put(cl->st,
+	    "id/acct_priv", cl->acct_priv, CL_KEY)) != POUCH_OK) ||
+	    (rc = pouch_cstore_kv_put(cl->st, "id/acct_pub", cl->acct_pub,
+	    CL_KEY)) != POUCH_OK ||
+	    (rc = pouch_cstore_kv_put(cl->st, "id/cross_sig", cl->cross_sig,
+	    CL_SIG)) != POUCH_OK ||
+	    (rc = pouch_cstore_kv_put(cl->st, "id/ident", cl->ident,
+	    cl->identlen)) != POUCH_OK ||
+	    (rc = pouch_cstore_kv_put(cl->st, "srv/key", cl->server_key,
+	    CL_KEY)) != POUCH_OK ||
+	    (rc = kv_put_str(cl->st, "srv/url", e->server)) != POUCH_OK ||
+	    (rc = kv_put_str(cl->st, "srv/pin", e->pin != NULL ? e->pin :
+	    "")) != POUCH_OK ||
+	    ((rc = pouch_cstore_kv_del(cl->st, "pair/dev_priv")) != POUCH_OK &&
+	    rc != POUCH_E_NOT_FOUND) ||
+	    (rc = pouch_cstore_contact_put(cl->st, &ct)) != POUCH_OK) {
+		pouch_cstore_rollback(cl->st);
+		return rc;
+	}
+	return pouch_cstore_commit(cl->st);
+}
+
+/*
+ * The approval an existing device gives a new one: base64 of
+ * account_key (32) || cross_sig (64).
+ */
+static int
+approval_parse(const char *a, uint8_t acct[CL_KEY], uint8_t sig[CL_SIG])
+{
+	uint8_t *p = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = pouch_b64_decode(a, CL_KEY + CL_SIG, &p, &n)) != POUCH_OK)
+		return rc;
+	if (n != CL_KEY + CL_SIG)
+		rc = POUCH_E_MALFORMED;
+	else {
+		memcpy(acct, p, CL_KEY);
+		memcpy(sig, p + CL_KEY, CL_SIG);
+	}
+	free(p);
+	return rc;
+}
+
+int
+pouch_client_init(const char *dir, const struct pouch_client_unlock *u,
+    const struct pouch_client_enrol *e, pouch_client **out)
+{
+	struct pouch_client *cl = NULL;
+	char *db = NULL;
+	int rc, made = 0, exists;
+
+	if (out == NULL)
+		return POUCH_E_MISUSE;
+	*out = NULL;
+	if (dir == NULL || e == NULL || e->server == NULL || e->code == NULL ||
+	    !cl_user_ok(e->user))
+		return POUCH_E_MISUSE;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return POUCH_E_IO;
+	if ((db = path_in(dir, "store.db")) == NULL)
+		return POUCH_E_NOMEM;
+	exists = access(db, F_OK) == 0;
+	free(db);
+	/* a store exists only for the second step of pairing */
+	if (exists != (e->approval != NULL))
+		return exists ? POUCH_E_EXISTS : POUCH_E_MISUSE;
+	if ((rc = client_alloc(dir, &cl)) != POUCH_OK)
+		return rc;
+	snprintf(cl->user, sizeof(cl->user), "%s", e->user);
+	if (e->domain != NULL)
+		snprintf(cl->domain, sizeof(cl->domain), "%s", e->domain);
+	if ((rc = store_open(cl, u, !exists)) != POUCH_OK)
+		goto out;
+	made = !exists;
+	if (e->approval != NULL) {
+		if ((rc = kv_get_fixed(cl->st, "pair/dev_priv", cl->dev_priv,
+		    CL_KEY)) != POUCH_OK ||
+		    (rc = pouch_sig_pub_from_priv(cl->c, POUCH_SIG_ED25519,
+		    cl->dev_priv, cl->dev_pub)) != POUCH_OK ||
+		    (rc = approval_parse(e->approval, cl->acct_pub,
+		    cl->cross_sig)) != POUCH_OK)
+			goto out;
+	} else {
+		if ((rc = pouch_sig_keygen(cl->c, POUCH_SIG_ED25519,
+		    cl->dev_priv, cl->dev_pub)) != POUCH_OK ||
+		    (rc = pouch_sig_keygen(cl->c, POUCH_SIG_ED25519,
+		    cl->acct_priv, cl->acct_pub)) != POUCH_OK)
+			goto out;
+		cl->have_acct_priv = 1;
+	}
+	if ((rc = pouch_http_new(e->server, e->pin, &cl->http)) != POUCH_OK ||
+	    (rc = enrol(cl, e)) != POUCH_OK ||
+	    (rc = cl_ident_make(cl)) != POUCH_OK ||
+	    (rc = save_identity(cl, e)) != POUCH_OK)
+		goto out;
+	/* Enrolled and stored: the code is spent, so the store stays even
+	 * when what follows fails (pouch_client_sync() retries it). */
+	made = 0;
+	if ((rc = cl_login(cl)) != POUCH_OK ||
+	    (rc = cl_kp_refill(cl, 1)) != POUCH_OK)
+		goto out;
+	*out = cl;
+	cl = NULL;
+out:
+	pouch_client_free(cl);
+	if (rc != POUCH_OK && made)
+		remove_store(dir);
+	return rc;
+}
+
+int
+pouch_client_pair_begin(const char *dir, const struct pouch_client_unlock *u,
+    char code[65])
+{
+	struct pouch_client *cl = NULL;
+	char *db = NULL;
+	int rc;
+
+	if (dir == NULL || code == NULL)
+		return POUCH_E_MISUSE;
+	code[0] = '\0';
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return POUCH_E_IO;
+	if ((db = path_in(dir, "store.db")) == NULL)
+		return POUCH_E_NOMEM;
+	rc = access(db, F_OK) == 0 ? POUCH_E_EXISTS : POUCH_OK;
+	free(db);
+	if (rc != POUCH_OK)
+		return rc;
+	if ((rc = client_alloc(dir, &cl)) != POUCH_OK)
+		return rc;
+	if ((rc = store_open(cl, u, 1)) != POUCH_OK)
+		goto out;
+	if ((rc = pouch_sig_keygen(cl->c, POUCH_SIG_ED25519, cl->dev_priv,
+	    cl->dev_pub)) != POUCH_OK ||
+	    (rc = pouch_cstore_kv_put(cl->st, "pair/dev_priv", cl->dev_priv,
+	    CL_KEY)) != POUCH_OK) {
+		pouch_client_free(cl);
+		cl = NULL;
+		remove_store(dir);
+		return rc;
+	}
+	pouch_hex(cl->dev_pub, CL_KEY, code);
+out:
+	pouch_client_free(cl);
+	return rc;
+}
+
+static int
+unhex(const char *s, uint8_t *out, size_t n)
+{
+	size_t i;
+	int hi = 0, lo;
+
+	if (strlen(s) != 2 * n)
+		return POUCH_E_MALFORMED;
+	for (i = 0; i < 2 * n; i++) {
+		char ch = s[i];
+		int v = ch >= '0' && ch <= '9' ? ch - '0' :
+		    ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+
+		if (v < 0)
+			return POUCH_E_MALFORMED;
+		if (i % 2 == 0)
+			hi = v;
+		else {
+			lo = v;
+			out[i / 2] = (uint8_t)(hi << 4 | lo);
+		}
+	}
+	return POUCH_OK;
+}
+
+int
+pouch_client_approve(pouch_client *cl, const char *code, char **approval)
+{
+	uint8_t key[CL_KEY], sig[CL_SIG], both[CL_KEY + CL_SIG];
+	uint8_t *stmt = NULL;
+	size_t stmtlen = 0, siglen;
+	char name[10 + 2 * CL_KEY + 1];
+	int rc;
+
+	if (approval == NULL)
+		return POUCH_E_MISUSE;
+	*approval = NULL;
+	if (cl == NULL || code == NULL)
+		return POUCH_E_MISUSE;
+	if (!cl->have_acct_priv)
+		return POUCH_E_FORBIDDEN;	/* the first device signs */
+	if ((rc = unhex(code, key, CL_KEY)) != POUCH_OK)
+		return rc;
+	if ((rc = cl_statement_device(cl->user, key, &stmt, &stmtlen)) !=
+	    POUCH_OK ||
+	    (rc = pouch_sig_sign(cl->c, POUCH_SIG_ED25519, cl->acct_priv,
+	    CL_KEY, stmt, stmtlen, sig, sizeof(sig), &siglen)) != POUCH_OK)
+		goto out;
+	snprintf(name, sizeof(name), "approved/%s", code);
+	if ((rc = pouch_cstore_kv_put(cl->st, name, key, CL_KEY)) != POUCH_OK ||
+	    (rc = cl_kt_own_device(cl, key)) != POUCH_OK)
+		goto out;
+	memcpy(both, cl->acct_pub, CL_KEY);
+	memcpy(both + CL_KEY, sig, CL_SIG);
+	if ((*approval = pouch_b64_encode(both, sizeof(both))) == NULL)
+		rc = POUCH_E_NOMEM;
+out:
+	pouch_wr_buf_free(stmt, stmtlen);
+	return rc;
+}
+
+void
+pouch_client_free(pouch_client *cl)
+{
+	if (cl == NULL)
+		return;
+	pouch_http_free(cl->http);
+	pouch_cstore_close(cl->st);
+	pouch_crypto_free(cl->c);
+	if (cl->ident != NULL)
+		pouch_wr_buf_free(cl->ident, cl->identlen);
+	free(cl->dir);
+	OPENSSL_cleanse(cl, sizeof(*cl));
+	free(cl);
+}
+
+void
+pouch_client_set_progress(pouch_client *cl,
+    void (*fn)(void *arg, uint64_t done, uint64_t total), void *arg)
+{
+	if (cl != NULL)
+		pouch_http_set_progress(cl->http, fn, arg);
+}
+
+int
+pouch_client_set_policy(pouch_client *cl, int64_t max_age, uint64_t max_msgs)
+{
+	int rc;
+
+	if (cl == NULL || max_age < 0 || max_msgs > INT64_MAX)
+		return POUCH_E_MISUSE;
+	if (max_age > 0) {
+		if ((rc = kv_put_i64(cl->st, "policy/update_age", max_age)) !=
+		    POUCH_OK)
+			return rc;
+		cl->update_age = max_age;
+	}
+	if (max_msgs > 0) {
+		if ((rc = kv_put_i64(cl->st, "policy/update_msgs",
+		    (int64_t)max_msgs)) != POUCH_OK)
+			return rc;
+		cl->update_msgs = max_msgs;
+	}
+	return POUCH_OK;
+}
+
+void
+pouch_client_set_time(pouch_client *cl, int64_t now)
+{
+	if (cl != NULL)
+		cl->now = now;
+}
+
+const char *
+pouch_client_user(const pouch_client *cl)
+{
+	return cl != NULL ? cl->user : NULL;
+}
+
+int64_t
+pouch_client_device_id(const pouch_client *cl)
+{
+	return cl != NULL ? cl->device_id : 0;
+}

@@ -1,0 +1,124 @@
+/*
+ * client/client_int - the client engine's state and the functions its
+ * files share: identity (ident.c), account and enrolment (account.c),
+ * conversations and the commit protocol with the server (conv.c), sending
+ * (send.c) and sync (sync.c).  See include/pouch/client.h for the rules.
+ */
+#ifndef POUCH_CLIENT_INT_H
+#define POUCH_CLIENT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <pouch/client.h>
+
+#include "client/cstore.h"
+#include "client/http.h"
+#include "crypto/crypto.h"
+#include "mls/group.h"
+#include "mls/suite.h"
+
+#define CL_USER_MAX	64
+#define CL_KEY		32	/* Ed25519 public and private (seed) keys */
+#define CL_SIG		64
+#define CL_KP_BATCH	16	/* KeyPackages uploaded at once */
+#define CL_KP_LOW	8	/* refill below this */
+#define CL_KP_DAYS	90	/* KeyPackage lifetime */
+#define CL_UPDATE_AGE	(7 * 86400)	/* self-update policy */
+#define CL_UPDATE_MSGS	1000
+#define CL_RETRIES	8	/* commit races before giving up */
+
+struct pouch_client {
+	struct pouch_crypto		*c;
+	const struct pouch_mls_suite	*suite;
+	struct pouch_cstore		*st;
+	struct pouch_http		*http;
+	char				*dir;
+	char				 user[CL_USER_MAX + 1];
+	char				 domain[CL_USER_MAX + 1];
+	int64_t				 device_id;
+	uint8_t				 dev_priv[CL_KEY];
+	uint8_t				 dev_pub[CL_KEY];
+	uint8_t				 acct_priv[CL_KEY];
+	uint8_t				 acct_pub[CL_KEY];
+	int				 have_acct_priv;
+	uint8_t				 cross_sig[CL_SIG];	/* ours */
+	uint8_t				 server_key[CL_KEY];
+	uint8_t				*ident;	/* our credential identity */
+	size_t				 identlen;
+	int64_t				 now;	/* 0: real clock */
+	int64_t				 update_age;	/* PCS policy */
+	uint64_t			 update_msgs;
+	int				 logged_in;
+};
+
+/* A member's credential identity (ident.c), pointing into its buffer. */
+struct cl_ident {
+	char		user[CL_USER_MAX + 1];
+	int64_t		device_id;
+	uint8_t		account_key[CL_KEY];
+	uint8_t		cross_sig[CL_SIG];
+};
+
+int64_t	cl_now(const struct pouch_client *cl);
+
+/* ident.c */
+int	cl_statement_device(const char *user, const uint8_t *device_key,
+	    uint8_t **out, size_t *outlen);
+int	cl_ident_make(struct pouch_client *cl);
+int	cl_ident_parse(const uint8_t *p, size_t n, struct cl_ident *id);
+/* Parse and check the cross-signature of sig_key under the identity's
+ * account key. */
+int	cl_ident_check(const struct pouch_crypto *c, const uint8_t *p,
+	    size_t n, const uint8_t *sig_key, size_t sig_keylen,
+	    struct cl_ident *id);
+int	cl_user_ok(const char *u);
+
+/* account.c */
+int	cl_login(struct pouch_client *cl);
+int	cl_kp_refill(struct pouch_client *cl, int force);
+int	cl_alert(struct pouch_client *cl, const char *kind, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+/* Check every member of g (alerts when raise); *trusted = 1 when all
+ * verify. */
+int	cl_check_members(struct pouch_client *cl, struct pouch_mls_group *g,
+	    int raise, int *trusted);
+/* A JSON request answered 2xx, with login on 401; *status the code. */
+int	cl_api(struct pouch_client *cl, const char *method, const char *path,
+	    json_t *req, long *status, json_t **resp);
+int	cl_post_mls(struct pouch_client *cl, const uint8_t *msg, size_t len,
+	    const char *attachments, long *status, json_t **resp);
+
+/* conv.c */
+int	cl_group_load(struct pouch_client *cl, int64_t conv,
+	    struct pouch_cstore_conv *cv, struct pouch_mls_group **g);
+int	cl_group_save(struct pouch_client *cl, struct pouch_cstore_conv *cv,
+	    struct pouch_mls_group *g);
+int	cl_conv_by_id(struct pouch_client *cl, int64_t id,
+	    struct pouch_cstore_conv *cv);
+int	cl_maybe_update(struct pouch_client *cl);
+int	cl_settle_pending(struct pouch_client *cl, int64_t conv);
+int	cl_add_approved(struct pouch_client *cl);
+int	cl_commit_marked(struct pouch_client *cl);
+int	cl_in_group(struct pouch_mls_group *g, const uint8_t *key);
+int	cl_members(struct pouch_mls_group *g, char ***out, size_t *n,
+	    size_t *ndevices);
+void	cl_members_free(char **v, size_t n);
+
+/* kt.c */
+int	cl_kt_sync(struct pouch_client *cl);
+int	cl_kt_device_ok(struct pouch_client *cl, const char *user,
+	    const uint8_t key[CL_KEY]);
+int	cl_kt_own_device(struct pouch_client *cl, const uint8_t key[CL_KEY]);
+int	cl_kt_expect(struct pouch_client *cl, const char *user,
+	    const uint8_t key[CL_KEY]);
+
+/* sync.c */
+int	cl_outbox_add(struct pouch_client *cl, const uint8_t *msg, size_t len,
+	    const char *attachments, int64_t local_id);
+int	cl_outbox_flush(struct pouch_client *cl);
+int	cl_sync_queue(struct pouch_client *cl, int wait_s, size_t *nnew);
+
+#endif /* POUCH_CLIENT_INT_H */

@@ -1,0 +1,548 @@
+/*
+ * client/kt - the client's side of key transparency (BRIEF G6, G7): it
+ * follows the server's log of key events, checks that the log only
+ * grows, and keeps the index of device keys that the client's trust
+ * decisions consult.
+ *
+ * The log key is the server key pinned at enrolment and its origin is
+ * pinned at the first checkpoint.  Each sync fetches the latest signed
+ * checkpoint and every entry since the last verified one.  The entries
+ * are folded into a compact range (the roots of the perfect subtrees of
+ * the verified prefix, RFC 9162 2.1.1 order), whose root must equal the
+ * checkpoint's: that proves, at once, that the new checkpoint extends the
+ * old one (no fork, no rollback, no rewritten or dropped leaf) and that
+ * the entries are the log's.  Anything else raises an alert and nothing
+ * is adopted.
+ *
+ * Owner monitoring: an event on our own account that none of our devices
+ * caused (a device added that is neither this one nor one this account
+ * approved, another account key) raises an alert.  Every device-added
+ * event is indexed ("kt/dev/<key>" = user), revocations too, so that a
+ * member device is trusted only when the log shows it (cl_kt_device_ok).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include <pouch/err.h>
+
+#include "client/client_int.h"
+#include "codec/codec.h"
+#include "kt/kt.h"
+
+#define RANGE_MAX	64
+#define PAGE		1000
+
+static int	kt_settle_waits(struct pouch_client *cl);
+
+/* The verified prefix: size, root and compact range. */
+struct vlog {
+	uint64_t	size;
+	uint8_t		root[POUCH_KT_HASH_BYTES];
+	uint8_t		range[RANGE_MAX][POUCH_KT_HASH_BYTES];
+	size_t		n;
+};
+
+static int
+vlog_load(struct pouch_client *cl, struct vlog *v)
+{
+	uint8_t *b = NULL;
+	size_t blen = 0;
+	struct pouch_rd r;
+	uint32_t n;
+	size_t i;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	rc = pouch_cstore_kv_get(cl->st, "kt/state", &b, &blen);
+	if (rc == POUCH_E_NOT_FOUND)
+		return POUCH_OK;
+	if (rc != POUCH_OK)
+		return rc;
+	pouch_rd_init(&r, b, blen);
+	if ((rc = pouch_rd_u64(&r, &v->size)) != POUCH_OK ||
+	    (rc = pouch_rd_copy(&r, v->root, sizeof(v->root))) != POUCH_OK ||
+	    (rc = pouch_rd_u32(&r, &n)) != POUCH_OK)
+		goto out;
+	rc = POUCH_E_MALFORMED;
+	if (n > RANGE_MAX || (uint32_t)__builtin_popcountll(v->size) != n)
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((rc = pouch_rd_copy(&r, v->range[i],
+		    POUCH_KT_HASH_BYTES)) != POUCH_OK)
+			goto out;
+	v->n = n;
+	rc = pouch_rd_done(&r);
+out:
+	pouch_cstore_buf_free(b, blen);
+	return rc;
+}
+
+static int
+vlog_save(struct pouch_client *cl, const struct vlog *v)
+{
+	struct pouch_wr w;
+	uint8_t *b = NULL;
+	size_t blen = 0, i;
+	int rc;
+
+	pouch_wr_init(&w, 4096);
+	pouch_wr_u64(&w, v->size);
+	pouch_wr_bytes(&w, v->root, sizeof(v->root));
+	pouch_wr_u32(&w, (uint32_t)v->n);
+	for (i = 0; i < v->n; i++)
+		pouch_wr_bytes(&w, v->range[i], POUCH_KT_HASH_BYTES);
+	if ((rc = pouch_wr_take(&w, &b, &blen)) != POUCH_OK)
+		return rc;
+	rc = pouch_cstore_kv_put(cl->st, "kt/state", b, blen);
+	pouch_wr_buf_free(b, blen);
+	return rc;
+}
+
+/* Append leaf hash h: merge as many subtrees as size has trailing ones. */
+static int
+vlog_append(const struct pouch_crypto *c, struct vlog *v,
+    const uint8_t h[POUCH_KT_HASH_BYTES])
+{
+	uint64_t s = v->size;
+	int rc;
+
+	if (v->n == RANGE_MAX)
+		return POUCH_E_LIMIT;
+	memcpy(v->range[v->n++], h, POUCH_KT_HASH_BYTES);
+	while (s & 1) {
+		if ((rc = pouch_kt_node_hash(c, v->range[v->n - 2],
+		    v->range[v->n - 1], v->range[v->n - 2])) != POUCH_OK)
+			return rc;
+		v->n--;
+		s >>= 1;
+	}
+	v->size++;
+	return POUCH_OK;
+}
+
+/* RFC 9162 MTH of the prefix, folded from the right. */
+static int
+vlog_root(const struct pouch_crypto *c, const struct vlog *v,
+    uint8_t out[POUCH_KT_HASH_BYTES])
+{
+	uint8_t h[POUCH_KT_HASH_BYTES];
+	size_t i;
+	int rc;
+
+	if (v->n == 0)
+		return pouch_hash(c, POUCH_SHA256, NULL, 0, out);
+	memcpy(h, v->range[v->n - 1], sizeof(h));
+	for (i = v->n - 1; i > 0; i--)
+		if ((rc = pouch_kt_node_hash(c, v->range[i - 1], h, h)) !=
+		    POUCH_OK)
+			return rc;
+	memcpy(out, h, sizeof(h));
+	return POUCH_OK;
+}
+
+static void
+key_name(const char *prefix, const uint8_t key[CL_KEY], char *out, size_t cap)
+{
+	char hex[2 * CL_KEY + 1];
+
+	pouch_hex(key, CL_KEY, hex);
+	snprintf(out, cap, "%s%s", prefix, hex);
+}
+
+/* Ours: this device, or one this account approved. */
+static int
+own_device(struct pouch_client *cl, const uint8_t key[CL_KEY])
+{
+	char name[16 + 2 * CL_KEY + 1];
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (pouch_ct_eq(key, cl->dev_pub, CL_KEY) == 0)
+		return 1;
+	key_name("kt/own/", key, name, sizeof(name));
+	if ((rc = pouch_cstore_kv_get(cl->st, name, &v, &n)) == POUCH_OK) {
+		pouch_cstore_buf_free(v, n);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+on_event(struct pouch_client *cl, const struct pouch_kt_event *ev,
+    uint64_t index, int baseline)
+{
+	char name[16 + 2 * CL_KEY + 1];
+	int mine = strcmp(ev->user, cl->user) == 0;
+	int rc;
+
+	switch (ev->type) {
+	case POUCH_KT_DEVICE_ADDED:
+		/* the cross-signature is the account key's own */
+		if (pouch_kt_event_verify(cl->c, ev, NULL, cl->server_key) !=
+		    POUCH_OK)
+			return cl_alert(cl, "kt_bad_event", "log entry %llu "
+			    "(a device of %s) carries no valid account "
+			    "signature", (unsigned long long)index, ev->user);
+		key_name("kt/dev/", ev->device_key, name, sizeof(name));
+		if ((rc = pouch_cstore_kv_put(cl->st, name,
+		    (const uint8_t *)ev->user, strlen(ev->user))) != POUCH_OK)
+			return rc;
+		/* A device's first look at the log takes the devices its
+		 * account already had as the baseline (the account's other
+		 * devices watched the log before). */
+		if (mine && baseline && pouch_ct_eq(ev->account_key,
+		    cl->acct_pub, CL_KEY) == 0)
+			return cl_kt_own_device(cl, ev->device_key);
+		if (mine && (pouch_ct_eq(ev->account_key, cl->acct_pub,
+		    CL_KEY) != 0 || !own_device(cl, ev->device_key)))
+			return cl_alert(cl, "own_device", "the log shows a "
+			    "device \"%s\" added to your account that none "
+			    "of your devices approved (entry %llu): tell your "
+			    "security officer", ev->device_name,
+			    (unsigned long long)index);
+		return POUCH_OK;
+	case POUCH_KT_DEVICE_REVOKED:
+		key_name("kt/rev/", ev->device_key, name, sizeof(name));
+		return pouch_cstore_kv_put(cl->st, name,
+		    (const uint8_t *)ev->user, strlen(ev->user));
+	case POUCH_KT_ACCOUNT_KEY:
+		if (mine && pouch_ct_eq(ev->account_key, cl->acct_pub,
+		    CL_KEY) != 0)
+			return cl_alert(cl, "own_device", "the log shows "
+			    "another account key set for your account (entry "
+			    "%llu): tell your security officer",
+			    (unsigned long long)index);
+		return POUCH_OK;
+	default:
+		return POUCH_OK;
+	}
+}
+
+static int
+fetch_checkpoint(struct pouch_client *cl, const char *origin,
+    struct pouch_kt_checkpoint *cp, int *none)
+{
+	struct pouch_http_resp r;
+	int rc, tries;
+
+	*none = 0;
+	for (tries = 0; tries < 2; tries++) {
+		if (!cl->logged_in && (rc = cl_login(cl)) != POUCH_OK)
+			return rc;
+		if ((rc = pouch_http_do(cl->http, "GET", "/v1/kt/checkpoint",
+		    NULL, NULL, 0, NULL, POUCH_KT_NOTE_MAX, 30, &r)) !=
+		    POUCH_OK)
+			return rc;
+		if (r.status != 401)
+			break;
+		pouch_http_resp_clear(&r);
+		cl->logged_in = 0;
+	}
+	if (r.status == 503 || r.status == 404) {
+		*none = 1;	/* a server without a log */
+		pouch_http_resp_clear(&r);
+		return POUCH_OK;
+	}
+	if (r.status != 200) {
+		pouch_http_resp_clear(&r);
+		return POUCH_E_IO;
+	}
+	rc = pouch_kt_checkpoint_open(cl->c, origin, cl->server_key,
+	    (const char *)r.body, r.len, cp);
+	pouch_http_resp_clear(&r);
+	return rc;
+}
+
+/* The log's origin, pinned the first time. */
+static int
+origin_get(struct pouch_client *cl, char *out, size_t cap)
+{
+	json_t *r = NULL;
+	const char *o;
+	uint8_t *v = NULL;
+	size_t n = 0;
+	long st;
+	int rc;
+
+	rc = pouch_cstore_kv_get(cl->st, "kt/origin", &v, &n);
+	if (rc == POUCH_OK) {
+		if (n >= cap) {
+			pouch_cstore_buf_free(v, n);
+			return POUCH_E_MALFORMED;
+		}
+		memcpy(out, v, n);
+		out[n] = '\0';
+		pouch_cstore_buf_free(v, n);
+		return POUCH_OK;
+	}
+	if (rc != POUCH_E_NOT_FOUND)
+		return rc;
+	if ((rc = cl_api(cl, "GET", "/v1/kt/key", NULL, &st, &r)) != POUCH_OK)
+		return rc;
+	if (st != 200 || (o = json_string_value(json_object_get(r,
+	    "origin"))) == NULL || strlen(o) >= cap) {
+		json_decref(r);
+		return st == 503 || st == 404 ? POUCH_E_NOT_FOUND : POUCH_E_IO;
+	}
+	snprintf(out, cap, "%s", o);
+	json_decref(r);
+	return pouch_cstore_kv_put(cl->st, "kt/origin", (const uint8_t *)out,
+	    strlen(out));
+}
+
+int
+cl_kt_sync(struct pouch_client *cl)
+{
+	struct pouch_kt_checkpoint cp;
+	struct pouch_kt_event ev;
+	struct vlog v, nv;
+	char origin[POUCH_KT_ORIGIN_MAX + 1], path[96];
+	uint8_t root[POUCH_KT_HASH_BYTES], h[POUCH_KT_HASH_BYTES];
+	uint8_t *leaf = NULL, *hb = NULL;
+	size_t leaflen = 0, hblen = 0, i;
+	json_t *r = NULL, *arr, *e;
+	uint64_t start, end;
+	long st;
+	int rc, none;
+
+	rc = origin_get(cl, origin, sizeof(origin));
+	if (rc == POUCH_E_NOT_FOUND)
+		return POUCH_OK;		/* the server keeps no log */
+	if (rc != POUCH_OK)
+		return rc;
+	if ((rc = fetch_checkpoint(cl, origin, &cp, &none)) != POUCH_OK) {
+		if (rc == POUCH_E_KT_CHECKPOINT_SIG || rc == POUCH_E_MALFORMED)
+			return cl_alert(cl, "kt_bad_checkpoint", "the server's "
+			    "log checkpoint does not verify under its pinned "
+			    "key: %s", pouch_strerror(rc));
+		return rc;
+	}
+	if (none)
+		return POUCH_OK;
+	if ((rc = vlog_load(cl, &v)) != POUCH_OK)
+		return rc;
+	if (cp.size < v.size)
+		return cl_alert(cl, "kt_rollback", "the server presented a log "
+		    "of %llu entries after one of %llu: it rolled back or "
+		    "forked its key log", (unsigned long long)cp.size,
+		    (unsigned long long)v.size);
+	if (cp.size == v.size) {
+		if (pouch_ct_eq(cp.root, v.root, sizeof(root)) != 0)
+			return cl_alert(cl, "kt_fork", "two different logs of "
+			    "%llu entries were signed: the server forked its "
+			    "key log", (unsigned long long)cp.size);
+		return kt_settle_waits(cl);
+	}
+	nv = v;
+	if ((rc = pouch_cstore_begin(cl->st)) != POUCH_OK)
+		return rc;
+	for (start = v.size; start < cp.size; start = end) {
+		end = cp.size - start > PAGE ? start + PAGE : cp.size;
+		snprintf(path, sizeof(path),
+		    "/v1/kt/entries?start=%llu&end=%llu",
+		    (unsigned long long)start, (unsigned long long)end);
+		json_decref(r);
+		r = NULL;
+		if ((rc = cl_api(cl, "GET", path, NULL, &st, &r)) != POUCH_OK)
+			goto fail;
+		if (st != 200 || !json_is_array(arr = json_object_get(r,
+		    "entries")) || json_array_size(arr) != end - start) {
+			rc = POUCH_E_IO;
+			goto fail;
+		}
+		json_array_foreach(arr, i, e) {
+			const char *lb = json_string_value(json_object_get(e,
+			    "leaf"));
+
+			if (lb == NULL || (uint64_t)json_integer_value(
+			    json_object_get(e, "index")) != start + i) {
+				rc = POUCH_E_MALFORMED;
+				goto fail;
+			}
+			free(leaf);
+			leaf = NULL;
+			if ((rc = pouch_b64_decode(lb, POUCH_KT_EVENT_MAX,
+			    &leaf, &leaflen)) != POUCH_OK ||
+			    (rc = pouch_kt_leaf_hash(cl->c, leaf, leaflen,
+			    h)) != POUCH_OK ||
+			    (rc = vlog_append(cl->c, &nv, h)) != POUCH_OK)
+				goto fail;
+			if (pouch_kt_event_decode(leaf, leaflen, &ev) !=
+			    POUCH_OK) {
+				if ((rc = cl_alert(cl, "kt_bad_event", "log "
+				    "entry %llu is not a key event",
+				    (unsigned long long)(start + i))) !=
+				    POUCH_OK)
+					goto fail;
+				continue;
+			}
+			if ((rc = on_event(cl, &ev, start + i, v.size == 0)) !=
+			    POUCH_OK)
+				goto fail;
+		}
+	}
+	if ((rc = vlog_root(cl->c, &nv, root)) != POUCH_OK)
+		goto fail;
+	if (pouch_ct_eq(root, cp.root, sizeof(root)) != 0) {
+		/* nothing of this is adopted: only the alert is kept */
+		pouch_cstore_rollback(cl->st);
+		rc = cl_alert(cl, "kt_fork", "the log's entries up to %llu do "
+		    "not extend the log this device verified before: the "
+		    "server rewrote, dropped or reordered entries",
+		    (unsigned long long)cp.size);
+		goto out;
+	}
+	memcpy(nv.root, root, sizeof(root));
+	if ((rc = vlog_save(cl, &nv)) != POUCH_OK)
+		goto fail;
+	if ((rc = pouch_cstore_commit(cl->st)) != POUCH_OK)
+		goto out;
+	rc = kt_settle_waits(cl);
+	goto out;
+fail:
+	pouch_cstore_rollback(cl->st);
+out:
+	free(leaf);
+	free(hb);
+	(void)hblen;
+	json_decref(r);
+	return rc;
+}
+
+/*
+ * 1 when the log (as verified) shows key added for user and not revoked;
+ * also 1 when the server keeps no log at all (origin never pinned).
+ */
+int
+cl_kt_device_ok(struct pouch_client *cl, const char *user,
+    const uint8_t key[CL_KEY])
+{
+	char name[16 + 2 * CL_KEY + 1];
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int ok;
+
+	/* this device knows its own key (the log may not show it yet) */
+	if (strcmp(user, cl->user) == 0 &&
+	    pouch_ct_eq(key, cl->dev_pub, CL_KEY) == 0)
+		return 1;
+	if (pouch_cstore_kv_get(cl->st, "kt/origin", &v, &n) != POUCH_OK)
+		return 1;
+	pouch_cstore_buf_free(v, n);
+	key_name("kt/rev/", key, name, sizeof(name));
+	if (pouch_cstore_kv_get(cl->st, name, &v, &n) == POUCH_OK) {
+		pouch_cstore_buf_free(v, n);
+		return 0;
+	}
+	key_name("kt/dev/", key, name, sizeof(name));
+	if (pouch_cstore_kv_get(cl->st, name, &v, &n) != POUCH_OK)
+		return 0;
+	ok = n == strlen(user) &&
+	    memcmp(v, user, n) == 0;	/* checksrc: allow */
+	pouch_cstore_buf_free(v, n);
+	return ok;
+}
+
+#define KT_WAIT		60	/* seconds a member may precede its entry */
+
+/*
+ * A member device not in the log yet: the log may be one checkpoint
+ * behind (its merge delay).  Remembered with the time; the next key log
+ * syncs clear it, or alert once it is older than KT_WAIT.
+ */
+int
+cl_kt_expect(struct pouch_client *cl, const char *user,
+    const uint8_t key[CL_KEY])
+{
+	char name[16 + 2 * CL_KEY + 1];
+	struct pouch_wr w;
+	uint8_t *v = NULL, *rec = NULL;
+	size_t n = 0, reclen = 0;
+	int rc;
+
+	key_name("kt/wait/", key, name, sizeof(name));
+	if (pouch_cstore_kv_get(cl->st, name, &v, &n) == POUCH_OK) {
+		pouch_cstore_buf_free(v, n);
+		return POUCH_OK;	/* already waiting */
+	}
+	pouch_wr_init(&w, 256);
+	pouch_wr_u64(&w, (uint64_t)cl_now(cl));
+	pouch_wr_opaque(&w, user, strlen(user));
+	if ((rc = pouch_wr_take(&w, &rec, &reclen)) != POUCH_OK)
+		return rc;
+	rc = pouch_cstore_kv_put(cl->st, name, rec, reclen);
+	pouch_wr_buf_free(rec, reclen);
+	return rc;
+}
+
+/* After a log sync: settle the devices waiting for their entry. */
+static int
+kt_settle_waits(struct pouch_client *cl)
+{
+	char **names = NULL, user[CL_USER_MAX + 1];
+	const uint8_t *u;
+	uint8_t *v = NULL, key[CL_KEY];
+	size_t n = 0, i, vn = 0, ul;
+	struct pouch_rd r;
+	uint64_t since;
+	int rc = POUCH_OK, j;
+
+	if ((rc = pouch_cstore_kv_list(cl->st, "kt/wait/", &names, &n)) !=
+	    POUCH_OK)
+		return rc;
+	for (i = 0; i < n && rc == POUCH_OK; i++) {
+		const char *hex = names[i] + 8;
+
+		if (strlen(hex) != 2 * CL_KEY)
+			continue;
+		for (j = 0; j < CL_KEY; j++) {
+			unsigned int hi = (unsigned int)(hex[2 * j] <= '9' ?
+			    hex[2 * j] - '0' : hex[2 * j] - 'a' + 10);
+			unsigned int lo = (unsigned int)(hex[2 * j + 1] <=
+			    '9' ? hex[2 * j + 1] - '0' : hex[2 * j + 1] -
+			    'a' + 10);
+
+			key[j] = (uint8_t)(hi << 4 | lo);
+		}
+		if ((rc = pouch_cstore_kv_get(cl->st, names[i], &v, &vn)) !=
+		    POUCH_OK)
+			break;
+		pouch_rd_init(&r, v, vn);
+		if (pouch_rd_u64(&r, &since) != POUCH_OK ||
+		    pouch_rd_opaque(&r, &u, &ul, CL_USER_MAX) != POUCH_OK) {
+			pouch_cstore_buf_free(v, vn);
+			v = NULL;
+			rc = pouch_cstore_kv_del(cl->st, names[i]);
+			continue;
+		}
+		memcpy(user, u, ul);
+		user[ul] = '\0';
+		pouch_cstore_buf_free(v, vn);
+		v = NULL;
+		if (cl_kt_device_ok(cl, user, key))
+			rc = pouch_cstore_kv_del(cl->st, names[i]);
+		else if ((uint64_t)cl_now(cl) - since > KT_WAIT) {
+			if ((rc = cl_alert(cl, "unlogged_device", "a device of "
+			    "%s in your conversations is not in the server's "
+			    "key log, or was revoked there: do not trust it",
+			    user)) == POUCH_OK)
+				rc = pouch_cstore_kv_del(cl->st, names[i]);
+		}
+	}
+	pouch_cstore_names_free(names, n);
+	return rc;
+}
+
+/* Remember a device this account approved (owner monitoring). */
+int
+cl_kt_own_device(struct pouch_client *cl, const uint8_t key[CL_KEY])
+{
+	char name[16 + 2 * CL_KEY + 1];
+
+	key_name("kt/own/", key, name, sizeof(name));
+	return pouch_cstore_kv_put(cl->st, name, key, CL_KEY);
+}

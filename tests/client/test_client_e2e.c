@@ -1,0 +1,786 @@
+/*
+ * test_client_e2e.c - the client engine against a real pouchd on
+ * 127.0.0.1 (TLS, pinned): enrolment, 1:1 and group conversations,
+ * replies and threads, attachments, an offline device catching up,
+ * removal (the removed user tries to read and cannot), a commit race,
+ * revocation of a device by the administrator, and a canary check that
+ * no plaintext reaches the server's files or the clients' stores.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include <pouch/client.h>
+#include <pouch/err.h>
+
+#include "crypto/crypto.h"
+#include "e2e/e2e.h"
+
+
+static struct server srv;
+static char root[64];
+
+static char *
+code_for(const char *user)
+{
+	struct buf out = { 0 };
+	char args[128], *c, *r;
+
+	snprintf(args, sizeof(args), "user add %s >/dev/null 2>&1", user);
+	(void)e2e_admin(&srv, NULL, args);
+	snprintf(args, sizeof(args), "code create %s", user);
+	assert_int_equal(e2e_admin(&srv, &out, args), 0);
+	assert_non_null(out.p);
+	c = strstr((char *)out.p, "code: ");
+	assert_non_null(c);
+	c += 6;
+	c[strcspn(c, "\n")] = '\0';
+	r = strdup(c);
+	e2e_buf_free(&out);
+	return r;
+}
+
+static pouch_client *
+enrol(const char *user, const char *name)
+{
+	struct pouch_client_enrol e;
+	struct pouch_client_unlock u;
+	pouch_client *cl = NULL;
+	char dir[160], url[64];
+	char *code = code_for(user);
+
+	snprintf(dir, sizeof(dir), "%s/%s", root, name);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", srv.port);
+	memset(&e, 0, sizeof(e));
+	e.server = url;
+	e.pin = srv.pin;
+	e.user = user;
+	e.code = code;
+	e.device_name = name;
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(pouch_client_init(dir, &u, &e, &cl), POUCH_OK);
+	free(code);
+	return cl;
+}
+
+static pouch_client *
+reopen(const char *name)
+{
+	struct pouch_client_unlock u;
+	pouch_client *cl = NULL;
+	char dir[160];
+
+	snprintf(dir, sizeof(dir), "%s/%s", root, name);
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(pouch_client_open(dir, &u, &cl), POUCH_OK);
+	return cl;
+}
+
+static int64_t
+send_to(pouch_client *cl, int64_t conv, const char *to, const char *subj,
+    const char *body, const char *att)
+{
+	struct pouch_client_send s;
+	const char *tov[1] = { to };
+	const char *attv[1] = { att };
+	int64_t id = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.conv = conv;
+	if (to != NULL) {
+		s.to = tov;
+		s.nto = 1;
+	}
+	s.subject = subj;
+	s.body = body;
+	s.bodylen = strlen(body);
+	if (att != NULL) {
+		s.attach = attv;
+		s.nattach = 1;
+	}
+	{
+		int rc = pouch_client_send(cl, &s, &id);
+
+		if (rc != POUCH_OK)
+			fprintf(stderr, "send \"%s\" by %s: %s\n", subj,
+			    pouch_client_user(cl), pouch_strerror(rc));
+		assert_int_equal(rc, POUCH_OK);
+	}
+	assert_true(id > 0);
+	return id;
+}
+
+/* The newest incoming message of cl, read whole; NULL when none. */
+static struct pouch_client_msg *
+newest_in(pouch_client *cl)
+{
+	struct pouch_client_msg *v = NULL, *m = NULL;
+	size_t n = 0, i;
+	int64_t id = 0;
+
+	assert_int_equal(pouch_client_list(cl, 0, 0, 0, &v, &n), POUCH_OK);
+	for (i = 0; i < n; i++)
+		if (!v[i].outgoing)
+			id = v[i].id;
+	pouch_client_msg_free(v, n);
+	if (id == 0)
+		return NULL;
+	assert_int_equal(pouch_client_read(cl, id, &m), POUCH_OK);
+	return m;
+}
+
+static size_t
+count_in(pouch_client *cl)
+{
+	struct pouch_client_msg *v = NULL;
+	size_t n = 0, i, k = 0;
+
+	assert_int_equal(pouch_client_list(cl, 0, 0, 0, &v, &n), POUCH_OK);
+	for (i = 0; i < n; i++)
+		k += !v[i].outgoing;
+	pouch_client_msg_free(v, n);
+	return k;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (pouch_crypto_new(&e2e_crypto) != POUCH_OK)
+		return -1;
+	snprintf(root, sizeof(root), "/tmp/pouch-client-e2e-XXXXXX");
+	if (mkdtemp(root) == NULL)
+		return -1;
+	return e2e_start(&srv, NULL);
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	(void)e2e_stop(&srv);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd) != 0)
+		return -1;
+	pouch_crypto_free(e2e_crypto);
+	return 0;
+}
+
+/* 1:1, reply, threads, group, removal, offline catch-up. */
+static void
+test_conversations(void **state)
+{
+	pouch_client *alice, *bob, *carol;
+	struct pouch_client_msg *m;
+	const char *bc[2] = { "bob", "carol" };
+	int64_t id, conv, reply;
+	size_t nnew, i;
+	char body[64];
+
+	(void)state;
+	alice = enrol("alice", "alice1");
+	bob = enrol("bob", "bob1");
+	carol = enrol("carol", "carol1");
+
+	id = send_to(alice, 0, "bob", "Démarche", "Meet at 10.\n", NULL);
+	assert_int_equal(pouch_client_sync(bob, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	m = newest_in(bob);
+	assert_non_null(m);
+	assert_string_equal(m->from, "alice");
+	assert_string_equal(m->subject, "Démarche");
+	assert_memory_equal(m->body, "Meet at 10.\n", 12);
+	assert_non_null(m->message_id);
+	pouch_client_msg_free(m, 1);
+	(void)id;
+
+	/* bob replies in the same conversation: a thread */
+	m = newest_in(bob);
+	reply = 0;
+	{
+		struct pouch_client_send s;
+
+		memset(&s, 0, sizeof(s));
+		s.conv = m->conv;
+		s.reply_to = m->id;
+		s.subject = "Re: Démarche";
+		s.body = "Agreed.";
+		s.bodylen = 7;
+		assert_int_equal(pouch_client_send(bob, &s, &reply),
+		    POUCH_OK);
+	}
+	assert_int_equal(pouch_client_sync(alice, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	{
+		struct pouch_client_msg *r = newest_in(alice);
+
+		assert_non_null(r->in_reply_to);
+		assert_string_equal(r->in_reply_to, m->message_id);
+		assert_string_equal(r->from, "bob");
+		pouch_client_msg_free(r, 1);
+	}
+	pouch_client_msg_free(m, 1);
+
+	/* a group of three */
+	assert_int_equal(pouch_client_conv_create(alice, "Embassy", bc, 2,
+	    &conv), POUCH_OK);
+	send_to(alice, conv, NULL, "Cable 17", "For all three.", NULL);
+	assert_int_equal(pouch_client_sync(bob, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	assert_int_equal(pouch_client_sync(carol, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	m = newest_in(carol);
+	assert_string_equal(m->subject, "Cable 17");
+	pouch_client_msg_free(m, 1);
+
+	/* carol sends in the group; both read */
+	{
+		struct pouch_client_msg *v = NULL;
+		size_t n = 0;
+		int64_t cconv;
+
+		m = newest_in(carol);
+		cconv = m->conv;
+		pouch_client_msg_free(m, 1);
+		send_to(carol, cconv, NULL, "Re: Cable 17", "Noted.", NULL);
+		assert_int_equal(pouch_client_sync(alice, 0, &nnew), POUCH_OK);
+		assert_int_equal(nnew, 1);
+		assert_int_equal(pouch_client_list(alice, conv, 0, 0, &v, &n),
+		    POUCH_OK);
+		assert_int_equal(n, 2);
+		pouch_client_msg_free(v, n);
+	}
+
+	/* bob is offline while alice sends 200 messages */
+	for (i = 0; i < 200; i++) {
+		snprintf(body, sizeof(body), "message %zu", i);
+		send_to(alice, conv, NULL, "burst", body, NULL);
+	}
+	assert_int_equal(pouch_client_sync(carol, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 200);
+	pouch_client_free(bob);
+	bob = reopen("bob1");
+	assert_int_equal(pouch_client_sync(bob, 0, &nnew), POUCH_OK);
+	/* the 200, and carol's reply he had not fetched yet */
+	assert_int_equal(nnew, 201);
+
+	/* removal: carol can no longer read what follows */
+	i = count_in(carol);
+	assert_int_equal(pouch_client_conv_remove(alice, conv, "carol"),
+	    POUCH_OK);
+	send_to(alice, conv, NULL, "after carol", "not for carol", NULL);
+	assert_int_equal(pouch_client_sync(carol, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 0);
+	assert_int_equal(count_in(carol), i);
+	m = newest_in(carol);
+	assert_string_not_equal(m->subject, "after carol");
+	pouch_client_msg_free(m, 1);
+	assert_int_equal(pouch_client_sync(bob, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	m = newest_in(bob);
+	assert_string_equal(m->subject, "after carol");
+	pouch_client_msg_free(m, 1);
+	{
+		struct pouch_client_conv *cv = NULL;
+		size_t n = 0, k;
+		int removed = 0;
+
+		assert_int_equal(pouch_client_conversations(carol, &cv, &n),
+		    POUCH_OK);
+		for (k = 0; k < n; k++)
+			removed |= cv[k].removed;
+		assert_true(removed);
+		pouch_client_conv_free(cv, n);
+	}
+	/* bob and alice: their commits race, both end in one epoch */
+	{
+		struct pouch_client_conv *ca = NULL, *cb = NULL;
+		size_t na = 0, nb = 0, k;
+		int64_t bconv = 0;
+
+		assert_int_equal(pouch_client_conversations(bob, &cb, &nb),
+		    POUCH_OK);
+		for (k = 0; k < nb; k++)
+			if (strcmp(cb[k].title, "") == 0 && cb[k].nmembers == 2)
+				bconv = cb[k].id;
+		pouch_client_conv_free(cb, nb);
+		m = newest_in(bob);
+		bconv = m->conv;
+		pouch_client_msg_free(m, 1);
+		assert_int_equal(pouch_client_conv_update(alice, conv),
+		    POUCH_OK);
+		/* bob has not synced: his commit loses, is redone */
+		assert_int_equal(pouch_client_conv_update(bob, bconv),
+		    POUCH_OK);
+		assert_int_equal(pouch_client_sync(alice, 0, NULL), POUCH_OK);
+		assert_int_equal(pouch_client_conversations(alice, &ca, &na),
+		    POUCH_OK);
+		assert_int_equal(pouch_client_conversations(bob, &cb, &nb),
+		    POUCH_OK);
+		for (k = 0; k < na; k++)
+			if (ca[k].id == conv)
+				break;
+		assert_true(k < na);
+		{
+			size_t j;
+
+			for (j = 0; j < nb; j++)
+				if (cb[j].id == bconv)
+					break;
+			assert_true(j < nb);
+			assert_int_equal(ca[k].epoch, cb[j].epoch);
+		}
+		pouch_client_conv_free(ca, na);
+		pouch_client_conv_free(cb, nb);
+		send_to(bob, bconv, NULL, "after race", "both fine", NULL);
+		assert_int_equal(pouch_client_sync(alice, 0, &nnew), POUCH_OK);
+		assert_int_equal(nnew, 1);
+	}
+	pouch_client_free(alice);
+	pouch_client_free(bob);
+	pouch_client_free(carol);
+}
+
+static int
+file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n = strlen(needle), len = 0, cap = 0, r;
+	uint8_t *p = NULL, *np;
+	int found = 0;
+
+	if (f == NULL)
+		return 0;
+	for (;;) {
+		if (len + 65536 > cap) {
+			cap = cap * 2 + 65536;
+			np = realloc(p, cap);
+			assert_non_null(np);
+			p = np;
+		}
+		if ((r = fread(p + len, 1, cap - len, f)) == 0)
+			break;
+		len += r;
+	}
+	fclose(f);
+	for (r = 0; !found && len >= n && r <= len - n; r++)
+		found = p[r] == (uint8_t)needle[0] &&
+		    memcmp(p + r, needle, n) == 0;
+	free(p);
+	return found;
+}
+
+/* Every regular file under dir, recursively: 1 if one holds needle. */
+static int
+tree_has(const char *dir, const char *needle)
+{
+	char path[1024];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	int found = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (!found && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &sb) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode))
+			found = tree_has(path, needle);
+		else if (S_ISREG(sb.st_mode))
+			found = file_has(path, needle);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Canary strings in subject, body and attachment: nowhere in clear. */
+static void
+test_canary(void **state)
+{
+	pouch_client *dora, *ed;
+	struct pouch_client_msg *m;
+	uint8_t rnd[12];
+	char subj[64], body[64], att[64], hex[25], path[256], out[256];
+	size_t nnew;
+	FILE *f;
+	int i;
+
+	(void)state;
+	dora = enrol("dora", "dora1");
+	ed = enrol("ed", "ed1");
+	assert_int_equal(pouch_random(rnd, sizeof(rnd)), POUCH_OK);
+	for (i = 0; i < 12; i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(subj, sizeof(subj), "subjcanary%s", hex);
+	snprintf(body, sizeof(body), "bodycanary%s", hex);
+	snprintf(att, sizeof(att), "attcanary%s", hex);
+	snprintf(path, sizeof(path), "%s/canary.txt", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (i = 0; i < 1000; i++)
+		fprintf(f, "%s\n", att);
+	fclose(f);
+	send_to(dora, 0, "ed", subj, body, path);
+	assert_int_equal(pouch_client_sync(ed, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	m = newest_in(ed);
+	assert_string_equal(m->subject, subj);
+	assert_int_equal(m->natt, 1);
+	snprintf(out, sizeof(out), "%s/canary.out", root);
+	assert_int_equal(pouch_client_save_attachment(ed, m->id, 0, out),
+	    POUCH_OK);
+	assert_true(file_has(out, att));
+	unlink(out);
+	unlink(path);
+	pouch_client_msg_free(m, 1);
+	pouch_client_free(dora);
+	pouch_client_free(ed);
+	/* the server's data directory (database, WAL, blobs, logs) and the
+	 * clients' stores hold none of them */
+	assert_false(tree_has(srv.dir, subj));
+	assert_false(tree_has(srv.dir, body));
+	assert_false(tree_has(srv.dir, att));
+	assert_false(tree_has(root, subj));
+	assert_false(tree_has(root, body));
+	assert_false(tree_has(root, att));
+}
+
+struct progress {
+	size_t		calls;
+	uint64_t	done, total;
+};
+
+static void
+on_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct progress *p = arg;
+
+	assert_true(done <= total);
+	p->calls++;
+	p->done = done;
+	p->total = total;
+}
+
+/* A 10 MiB attachment travels as an encrypted blob and comes back whole. */
+static void
+test_big_attachment(void **state)
+{
+	pouch_client *nia, *oz;
+	struct pouch_client_msg *m;
+	char in[200], out[200];
+	uint8_t *buf;
+	size_t n = 10u << 20, nnew;
+	FILE *f;
+
+	(void)state;
+	nia = enrol("nia", "nia1");
+	oz = enrol("oz", "oz1");
+	buf = malloc(n);
+	assert_non_null(buf);
+	assert_int_equal(pouch_random(buf, n), POUCH_OK);
+	snprintf(in, sizeof(in), "%s/big.bin", root);
+	snprintf(out, sizeof(out), "%s/big.out", root);
+	f = fopen(in, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, n, f), n);
+	fclose(f);
+	{
+		struct progress pr;
+
+		memset(&pr, 0, sizeof(pr));
+		pouch_client_set_progress(nia, on_progress, &pr);
+		send_to(nia, 0, "oz", "the archive", "attached", in);
+		pouch_client_set_progress(nia, NULL, NULL);
+		/* the upload reported, up to the whole blob */
+		assert_true(pr.calls > 0);
+		assert_true(pr.total >= n);
+		assert_int_equal(pr.done, pr.total);
+	}
+	assert_int_equal(pouch_client_sync(oz, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	m = newest_in(oz);
+	assert_int_equal(m->natt, 1);
+	assert_string_equal(m->att_names[0], "big.bin");
+	assert_int_equal(m->att_sizes[0], n);
+	assert_int_equal(pouch_client_save_attachment(oz, m->id, 0, out),
+	    POUCH_OK);
+	/* an existing file is never overwritten */
+	assert_int_equal(pouch_client_save_attachment(oz, m->id, 0, out),
+	    POUCH_E_EXISTS);
+	pouch_client_msg_free(m, 1);
+	{
+		uint8_t *got = malloc(n + 1);
+
+		assert_non_null(got);
+		f = fopen(out, "rb");
+		assert_non_null(f);
+		assert_int_equal(fread(got, 1, n + 1, f), n);
+		fclose(f);
+		assert_memory_equal(got, buf, n);
+		free(got);
+	}
+	unlink(in);
+	unlink(out);
+	free(buf);
+	pouch_client_free(nia);
+	pouch_client_free(oz);
+}
+
+/* The administrator revokes a device: it can no longer sync or read. */
+static void
+test_revocation(void **state)
+{
+	pouch_client *fay, *gus;
+	char args[64];
+	size_t nnew;
+
+	(void)state;
+	fay = enrol("fay", "fay1");
+	gus = enrol("gus", "gus1");
+	send_to(fay, 0, "gus", "before", "one", NULL);
+	assert_int_equal(pouch_client_sync(gus, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	snprintf(args, sizeof(args), "device revoke %lld >/dev/null",
+	    (long long)pouch_client_device_id(gus));
+	assert_int_equal(e2e_admin(&srv, NULL, args), 0);
+	/* the server proposes the removal of gus's device (as the group's
+	 * external sender); fay's device commits it */
+	assert_int_equal(pouch_client_sync(fay, 0, NULL), POUCH_OK);
+	{
+		struct pouch_client_conv *cv = NULL;
+		size_t n = 0;
+
+		assert_int_equal(pouch_client_conversations(fay, &cv, &n),
+		    POUCH_OK);
+		assert_int_equal(n, 1);
+		assert_int_equal(cv[0].ndevices, 1);
+		assert_int_equal(cv[0].nmembers, 1);
+		assert_string_equal(cv[0].members[0], "fay");
+		pouch_client_conv_free(cv, n);
+	}
+	assert_int_equal(pouch_client_sync(gus, 0, &nnew), POUCH_E_FORBIDDEN);
+	pouch_client_free(fay);
+	pouch_client_free(gus);
+}
+
+/* A second device of an existing user: pairing, then conversations. */
+static void
+test_second_device(void **state)
+{
+	struct pouch_client_enrol e;
+	struct pouch_client_unlock u;
+	struct pouch_client_msg *m;
+	struct pouch_client_device *dv = NULL;
+	pouch_client *hal1, *hal2, *ida;
+	char dir[160], url[64], code[65], *appr = NULL, *ecode;
+	size_t nnew, ndv = 0;
+	int64_t conv;
+
+	(void)state;
+	hal1 = enrol("hal", "hal1");
+	ida = enrol("ida", "ida1");
+	/* a conversation exists before the second device does */
+	send_to(ida, 0, "hal", "first", "before the new laptop", NULL);
+	assert_int_equal(pouch_client_sync(hal1, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	m = newest_in(hal1);
+	conv = m->conv;
+	pouch_client_msg_free(m, 1);
+
+	/* pairing: the new device's code, the first device's approval */
+	snprintf(dir, sizeof(dir), "%s/hal2", root);
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(pouch_client_pair_begin(dir, &u, code), POUCH_OK);
+	assert_int_equal(strlen(code), 64);
+	assert_int_equal(pouch_client_approve(hal1, code, &appr), POUCH_OK);
+	/* a device without the account key cannot approve */
+	assert_int_equal(pouch_client_approve(ida, code, NULL),
+	    POUCH_E_MISUSE);
+	ecode = code_for("hal");
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", srv.port);
+	memset(&e, 0, sizeof(e));
+	e.server = url;
+	e.pin = srv.pin;
+	e.user = "hal";
+	e.code = ecode;
+	e.approval = appr;
+	assert_int_equal(pouch_client_init(dir, &u, &e, &hal2), POUCH_OK);
+	free(ecode);
+	free(appr);
+
+	/* the first device adds it to the existing conversation */
+	assert_int_equal(pouch_client_sync(hal1, 0, NULL), POUCH_OK);
+	assert_int_equal(pouch_client_sync(hal2, 0, NULL), POUCH_OK);
+	assert_int_equal(pouch_client_sync(ida, 0, NULL), POUCH_OK);
+	send_to(ida, 0, "hal", "second", "to both laptops", NULL);
+	assert_int_equal(pouch_client_sync(hal2, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	m = newest_in(hal2);
+	assert_string_equal(m->subject, "second");
+	assert_string_equal(m->from, "ida");
+	pouch_client_msg_free(m, 1);
+	assert_int_equal(pouch_client_sync(hal1, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	/* what one of hal's devices sends, the other reads too */
+	send_to(hal2, 0, "ida", "from the laptop", "hello", NULL);
+	assert_int_equal(pouch_client_sync(hal1, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	assert_int_equal(pouch_client_sync(ida, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	assert_int_equal(pouch_client_devices(hal1, &dv, &ndv), POUCH_OK);
+	assert_int_equal(ndv, 2);
+	free(dv);
+	(void)conv;
+	pouch_client_free(hal1);
+	pouch_client_free(hal2);
+	pouch_client_free(ida);
+}
+
+/* The self-update policy: by message count, and by age (clock moved). */
+static void
+test_pcs_policy(void **state)
+{
+	struct pouch_client_conv *cv = NULL;
+	pouch_client *jo, *ka;
+	uint64_t e0, e1;
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	jo = enrol("joe", "joe1");
+	ka = enrol("kay", "kay1");
+	send_to(jo, 0, "kay", "start", "x", NULL);
+	assert_int_equal(pouch_client_sync(ka, 0, NULL), POUCH_OK);
+	assert_int_equal(pouch_client_conversations(jo, &cv, &n), POUCH_OK);
+	assert_int_equal(n, 1);
+	e0 = cv[0].epoch;
+	pouch_client_conv_free(cv, n);
+	assert_int_equal(pouch_client_set_policy(jo, 0, 5), POUCH_OK);
+	for (i = 0; i < 5; i++)
+		send_to(jo, 0, "kay", "more", "x", NULL);
+	assert_int_equal(pouch_client_sync(jo, 0, NULL), POUCH_OK);
+	assert_int_equal(pouch_client_conversations(jo, &cv, &n), POUCH_OK);
+	e1 = cv[0].epoch;
+	pouch_client_conv_free(cv, n);
+	assert_int_equal(e1, e0 + 1);		/* one self-update */
+	/* eight days later, kay's device updates too */
+	pouch_client_set_time(ka, (int64_t)time(NULL) + 8 * 86400);
+	assert_int_equal(pouch_client_sync(ka, 0, NULL), POUCH_OK);
+	assert_int_equal(pouch_client_conversations(ka, &cv, &n), POUCH_OK);
+	assert_int_equal(cv[0].epoch, e1 + 1);
+	pouch_client_conv_free(cv, n);
+	/* and both still talk */
+	assert_int_equal(pouch_client_sync(jo, 0, NULL), POUCH_OK);
+	send_to(jo, 0, "kay", "after updates", "x", NULL);
+	pouch_client_set_time(ka, 0);
+	{
+		size_t nnew;
+
+		assert_int_equal(pouch_client_sync(ka, 0, &nnew), POUCH_OK);
+		assert_int_equal(nnew, 1);
+	}
+	pouch_client_free(jo);
+	pouch_client_free(ka);
+}
+
+static int
+has_alert(pouch_client *cl, const char *kind)
+{
+	struct pouch_client_alert *v = NULL;
+	size_t n = 0, i;
+	int found = 0;
+
+	assert_int_equal(pouch_client_alerts(cl, 1, &v, &n), POUCH_OK);
+	for (i = 0; i < n; i++)
+		found |= strcmp(v[i].kind, kind) == 0;
+	pouch_client_alert_free(v, n);
+	return found;
+}
+
+/*
+ * The attack Pouch exists to stop: someone with the server's database
+ * swaps Lee's account key for their own and enrols a device with it.
+ * The key log shows it; Lee's device alerts at its next sync, and Mo's
+ * device refuses the new account key.
+ */
+static void
+test_kt_attack(void **state)
+{
+	struct pouch_client_msg *m;
+	struct device evil;
+	pouch_client *lee, *mo;
+	char db[160];
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	size_t nnew;
+
+	(void)state;
+	lee = enrol("lee", "lee1");
+	mo = enrol("mo", "mo1");
+	send_to(mo, 0, "lee", "hello", "before", NULL);
+	assert_int_equal(pouch_client_sync(lee, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	assert_false(has_alert(lee, "own_device"));
+	assert_false(has_alert(mo, "own_device"));
+	assert_false(has_alert(lee, "unlogged_device"));
+
+	e2e_device_new(&evil, "lee", NULL);
+	snprintf(db, sizeof(db), "%s/pouchd.db", srv.dir);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	assert_int_equal(sqlite3_prepare_v2(h, "UPDATE users SET account_key "
+	    "= ?1 WHERE name = 'lee'", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, evil.apub, 32, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	assert_int_equal(e2e_enrol_login(&srv, &evil), 0);
+
+	/* within the log's merge delay, Lee's device sees it */
+	sleep(2);
+	assert_int_equal(pouch_client_sync(lee, 0, NULL), POUCH_OK);
+	assert_true(has_alert(lee, "own_device"));
+	/* Mo still reads Lee's real device, and Lee Mo's */
+	send_to(lee, 0, "mo", "still me", "the real Lee", NULL);
+	assert_int_equal(pouch_client_sync(mo, 0, &nnew), POUCH_OK);
+	assert_int_equal(nnew, 1);
+	m = newest_in(mo);
+	assert_string_equal(m->subject, "still me");
+	pouch_client_msg_free(m, 1);
+	pouch_client_free(lee);
+	pouch_client_free(mo);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conversations),
+		cmocka_unit_test(test_canary),
+		cmocka_unit_test(test_big_attachment),
+		cmocka_unit_test(test_revocation),
+		cmocka_unit_test(test_second_device),
+		cmocka_unit_test(test_pcs_policy),
+		cmocka_unit_test(test_kt_attack),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

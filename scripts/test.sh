@@ -3,14 +3,14 @@
 #  1. plain build (gcc) and CTest;
 #  2. ASan+UBSan build with clang (-fno-sanitize-recover=all), CTest again;
 #  3. every fuzz target built with clang's libFuzzer: a replay of its
-#     committed corpus, then FUZZ_SECONDS (default 30) of fuzzing on a
+#     committed corpus, then FUZZ_SECONDS (default 20) of fuzzing on a
 #     scratch copy of it.
 # The vector, skip and accumulated-test lines of every runner are printed.
 # Closes with one line: "summary: N passed, M failed" (steps).
 set -u
 
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 n_passed=0
 n_failed=0
@@ -43,7 +43,7 @@ ctest_dir() {	# configure, build and run CTest in one build directory
 	(cd "$bdir" && ctest -V -j "$JOBS" --timeout "$TEST_TIMEOUT") \
 	    >"$bdir/ctest.log" 2>&1
 	# what every runner reports, without CTest's "N: " prefix
-	sed -n -E 's/^[0-9]+: ((vectors|skip|accumulated|replay|fuzz) .*)/\1/p' \
+	sed -n -E 's/^[0-9]+: ((vectors|skip|accumulated|replay|fuzz|interop) .*)/\1/p' \
 	    "$bdir/ctest.log"
 	grep -E '^[0-9]+% tests passed|^Total Test time' "$bdir/ctest.log"
 	if ! grep -q '^100% tests passed' "$bdir/ctest.log"; then

@@ -263,14 +263,15 @@ int	pouch_mls_group_has_pending(const struct pouch_mls_group *g);
  * (group id, suite, signature key, the current epoch with its tree,
  * private keys, transcript hashes, secrets and secret tree with consumed
  * generations and kept skipped keys, the pending commit's epoch, cached
- * proposals, held PSKs, the resumption PSK ring, the kept past epochs).
+ * proposals, held PSKs, the resumption PSK ring, the kept past epochs,
+ * our own pending Update's key and the handshake setting).
  * Format: "PMGS", version (uint16), then TLS-presentation fields; the
  * same state always saves to the same bytes.  The bytes are SECRET:
  * free them with pouch_wr_buf_free(), which wipes.  Save again after
  * every operation that changes g (commit, merge, discard, process,
  * encrypt, decrypt, set_retention).  STATE when a secret tree failed.
  */
-#define POUCH_MLS_GROUP_STATE_VERSION	1
+#define POUCH_MLS_GROUP_STATE_VERSION	2
 int	pouch_mls_group_save(const struct pouch_mls_group *g, uint8_t **out,
 	    size_t *outlen) POUCH_WARN_UNUSED;
 /*

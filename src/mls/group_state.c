@@ -299,6 +299,11 @@ pouch_mls_group_save(const struct pouch_mls_group *g, uint8_t **out,
 	pouch_wr_u32(&w, (uint32_t)g->nold);
 	for (i = 0; i < g->nold; i++)
 		epoch_save(&w, g, g->old[i]);
+	/* version 2: our own pending Update and the handshake setting */
+	pouch_wr_u8(&w, g->hs_private ? 1 : 0);
+	pouch_wr_opaque(&w, g->upd_priv, g->upd_privlen);
+	pouch_wr_opaque(&w, g->upd_pub, g->upd_publen);
+	pouch_wr_u64(&w, g->upd_epoch);
 	rc = pouch_wr_take(&w, out, outlen);
 	pouch_wr_free(&w);			/* wipes what is left */
 	return rc;
@@ -575,6 +580,32 @@ rpsk_load(struct pouch_rd *r, struct pouch_mls_group *g)
 	return POUCH_OK;
 }
 
+/* Our pending Update's key (both empty when none) and hs_private. */
+static int
+upd_load(struct pouch_rd *r, struct pouch_mls_group *g)
+{
+	const uint8_t *sk, *pk;
+	size_t sklen, pklen;
+	uint8_t hs;
+	int rc;
+
+	if ((rc = pouch_rd_u8(r, &hs)) != POUCH_OK ||
+	    (rc = pouch_rd_opaque(r, &sk, &sklen, POUCH_HPKE_SK_MAX)) !=
+	    POUCH_OK ||
+	    (rc = pouch_rd_opaque(r, &pk, &pklen, POUCH_HPKE_PK_MAX)) !=
+	    POUCH_OK ||
+	    (rc = pouch_rd_u64(r, &g->upd_epoch)) != POUCH_OK)
+		return rc;
+	if (hs > 1 || (sklen == 0) != (pklen == 0))
+		return POUCH_E_MALFORMED;
+	g->hs_private = hs;
+	memcpy(g->upd_priv, sk, sklen);
+	g->upd_privlen = sklen;
+	memcpy(g->upd_pub, pk, pklen);
+	g->upd_publen = pklen;
+	return POUCH_OK;
+}
+
 static int
 old_load(struct pouch_rd *r, struct pouch_mls_group *g)
 {
@@ -706,6 +737,7 @@ pouch_mls_group_load(const struct pouch_crypto *c, const uint8_t *buf,
 	    (rc = psks_load(&r, g)) != POUCH_OK ||
 	    (rc = rpsk_load(&r, g)) != POUCH_OK ||
 	    (rc = old_load(&r, g)) != POUCH_OK ||
+	    (rc = upd_load(&r, g)) != POUCH_OK ||
 	    (rc = pouch_rd_done(&r)) != POUCH_OK)
 		goto out;
 	*out = g;

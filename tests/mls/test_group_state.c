@@ -230,6 +230,51 @@ test_skipped_keys(void **state)
 	fx_free(f);
 }
 
+/*
+ * Our own pending Update survives: Bob proposes an Update, is reloaded,
+ * and still decrypts the commit that applies it (its path secret is
+ * encrypted to the Update's new key, which only the saved state holds).
+ */
+static void
+test_pending_update(void **state)
+{
+	struct pouch_mls_commit_req req;
+	struct fx *f = fx_new();
+	struct pouch_mls_group *x;
+	uint8_t *pm, *cm, *wl, *ct;
+	size_t pmlen, cmlen, wllen, ctlen;
+
+	(void)state;
+	fx_create(f, 0);
+	fx_add(f, 0, 1);
+	fx_add(f, 0, 2);
+	assert_int_equal(pouch_mls_group_propose_update(f->m[1].g, &pm,
+	    &pmlen), POUCH_OK);
+	assert_int_equal(pouch_mls_group_process(f->m[0].g, pm, pmlen,
+	    FX_NOW), POUCH_OK);
+	assert_int_equal(pouch_mls_group_process(f->m[2].g, pm, pmlen,
+	    FX_NOW), POUCH_OK);
+	x = round_trip(f, f->m[1].g);
+	pouch_mls_group_free(f->m[1].g);
+	f->m[1].g = x;
+	memset(&req, 0, sizeof(req));
+	req.now = FX_NOW;
+	req.by_reference = 1;
+	assert_int_equal(pouch_mls_group_commit(f->m[0].g, &req, &cm, &cmlen,
+	    &wl, &wllen), POUCH_OK);
+	assert_int_equal(pouch_mls_group_merge_pending(f->m[0].g), POUCH_OK);
+	fx_deliver(f, 0, cm, cmlen);
+	same(f, f->m[0].g, f->m[1].g);
+	fx_send(f, 1, "after my update", &ct, &ctlen);
+	fx_recv(f->m[0].g, ct, ctlen, "after my update");
+	fx_recv(f->m[2].g, ct, ctlen, "after my update");
+	pouch_wr_buf_free(ct, ctlen);
+	pouch_wr_buf_free(pm, pmlen);
+	pouch_wr_buf_free(cm, cmlen);
+	pouch_wr_buf_free(wl, wllen);
+	fx_free(f);
+}
+
 /* Cached proposals survive: a reloaded member commits them by reference. */
 static void
 test_cached_proposals(void **state)
@@ -379,6 +424,7 @@ main(void)
 		cmocka_unit_test(test_pending),
 		cmocka_unit_test(test_skipped_keys),
 		cmocka_unit_test(test_cached_proposals),
+		cmocka_unit_test(test_pending_update),
 		cmocka_unit_test(test_hybrid),
 		cmocka_unit_test(test_hostile),
 	};

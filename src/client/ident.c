@@ -115,7 +115,9 @@ cl_ident_parse(const uint8_t *p, size_t n, struct cl_ident *id)
 	    (rc = pouch_rd_done(&r)) != POUCH_OK)
 		goto out;
 	rc = POUCH_E_MALFORMED;
-	if (labn != strlen(LABEL_ID) ||
+	/* a NUL would make the C string another, shorter name */
+	if (un == 0 || memchr(u, '\0', un) != NULL ||
+	    labn != strlen(LABEL_ID) ||
 	    memcmp(lab, LABEL_ID, labn) != 0 ||	/* checksrc: allow */
 	    akn != CL_KEY || sign != CL_SIG || dev > INT64_MAX)
 		goto out;

@@ -87,8 +87,8 @@ kv_get_fixed(struct pouch_cstore *st, const char *name, uint8_t *out,
 	return rc;
 }
 
-static int
-kv_put_i64(struct pouch_cstore *st, const char *name, int64_t v)
+int
+cl_kv_put_i64(struct pouch_cstore *st, const char *name, int64_t v)
 {
 	char b[32];
 
@@ -96,8 +96,8 @@ kv_put_i64(struct pouch_cstore *st, const char *name, int64_t v)
 	return kv_put_str(st, name, b);
 }
 
-static int
-kv_get_i64(struct pouch_cstore *st, const char *name, int64_t *v)
+int
+cl_kv_get_i64(struct pouch_cstore *st, const char *name, int64_t *v)
 {
 	char b[32], *end;
 	long long x;
@@ -257,35 +257,60 @@ cl_login(struct pouch_client *cl)
 }
 
 int
-cl_api(struct pouch_client *cl, const char *method, const char *path,
-    json_t *req, long *status, json_t **resp)
+cl_http(struct pouch_client *cl, const char *method, const char *path,
+    const char *ctype, const uint8_t *body, size_t len, const char *hdr,
+    size_t max, long timeout_s, int wait_limited, struct pouch_http_resp *r)
 {
 	int rc, tries, waits = 0;
 
 	for (tries = 0; tries < 2; tries++) {
 		if (!cl->logged_in && (rc = cl_login(cl)) != POUCH_OK)
 			return rc;
-		if ((rc = pouch_http_json(cl->http, method, path, req,
-		    strncmp(path, "/v1/sync?", 9) == 0 ? 90 : 60, status,
-		    resp)) != POUCH_OK)
+		if ((rc = pouch_http_do(cl->http, method, path, ctype, body,
+		    len, hdr, max, timeout_s, r)) != POUCH_OK)
 			return rc;
-		if (*status == 429 && waits++ < 5) {
-			if (resp != NULL) {
-				json_decref(*resp);
-				*resp = NULL;
-			}
+		if (r->status == 429 && wait_limited && waits++ < 5) {
+			pouch_http_resp_clear(r);
 			sleep(1);	/* Retry-After: 1 */
 			tries--;
 			continue;
 		}
-		if (*status != 401)
+		if (r->status != 401 || tries == 1)
 			return POUCH_OK;
-		if (resp != NULL) {
-			json_decref(*resp);
-			*resp = NULL;
-		}
+		/* the token expired: log in again, once */
+		pouch_http_resp_clear(r);
 		cl->logged_in = 0;
 	}
+	return POUCH_OK;
+}
+
+int
+cl_api(struct pouch_client *cl, const char *method, const char *path,
+    json_t *req, long *status, json_t **resp)
+{
+	struct pouch_http_resp r;
+	char *txt = NULL;
+	int rc;
+
+	*status = 0;
+	if (resp != NULL)
+		*resp = NULL;
+	if (req != NULL && (txt = json_dumps(req, JSON_COMPACT)) == NULL)
+		return POUCH_E_NOMEM;
+	rc = cl_http(cl, method, path, txt != NULL ? "application/json" :
+	    NULL, (const uint8_t *)txt, txt != NULL ? strlen(txt) : 0, NULL,
+	    POUCH_HTTP_JSON_MAX, strncmp(path, "/v1/sync?", 9) == 0 ? 90 : 60,
+	    1, &r);
+	if (txt != NULL) {
+		OPENSSL_cleanse(txt, strlen(txt));
+		free(txt);
+	}
+	if (rc != POUCH_OK)
+		return rc;
+	*status = r.status;
+	if (resp != NULL)
+		*resp = pouch_http_resp_json(&r);
+	pouch_http_resp_clear(&r);
 	return POUCH_OK;
 }
 
@@ -295,7 +320,7 @@ cl_post_mls(struct pouch_client *cl, const uint8_t *msg, size_t len,
 {
 	struct pouch_http_resp r;
 	char hdr[16 * 65 + 32];
-	int rc, tries;
+	int rc;
 
 	*status = 0;
 	if (resp != NULL)
@@ -303,24 +328,14 @@ cl_post_mls(struct pouch_client *cl, const uint8_t *msg, size_t len,
 	if (attachments != NULL)
 		snprintf(hdr, sizeof(hdr), "Pouch-Attachments: %s",
 		    attachments);
-	for (tries = 0; tries < 2; tries++) {
-		if (!cl->logged_in && (rc = cl_login(cl)) != POUCH_OK)
-			return rc;
-		if ((rc = pouch_http_do(cl->http, "POST", "/v1/messages",
-		    "message/mls", msg, len, attachments != NULL ? hdr : NULL,
-		    1u << 16, 60, &r)) != POUCH_OK)
-			return rc;
-		*status = r.status;
-		if (r.status != 401) {
-			if (resp != NULL)
-				*resp = json_loadb((const char *)r.body, r.len,
-				    JSON_REJECT_DUPLICATES, NULL);
-			pouch_http_resp_clear(&r);
-			return POUCH_OK;
-		}
-		pouch_http_resp_clear(&r);
-		cl->logged_in = 0;
-	}
+	if ((rc = cl_http(cl, "POST", "/v1/messages", "message/mls", msg, len,
+	    attachments != NULL ? hdr : NULL, 1u << 16, 60, 0, &r)) !=
+	    POUCH_OK)
+		return rc;
+	*status = r.status;
+	if (resp != NULL)
+		*resp = pouch_http_resp_json(&r);
+	pouch_http_resp_clear(&r);
 	return POUCH_OK;
 }
 
@@ -613,7 +628,7 @@ load_identity(struct pouch_client *cl)
 	    sizeof(cl->user))) != POUCH_OK ||
 	    (rc = kv_get_str(cl->st, "id/domain", cl->domain,
 	    sizeof(cl->domain))) != POUCH_OK ||
-	    (rc = kv_get_i64(cl->st, "id/device_id", &cl->device_id)) !=
+	    (rc = cl_kv_get_i64(cl->st, "id/device_id", &cl->device_id)) !=
 	    POUCH_OK ||
 	    (rc = kv_get_fixed(cl->st, "id/dev_priv", cl->dev_priv,
 	    CL_KEY)) != POUCH_OK ||
@@ -656,10 +671,10 @@ load_identity(struct pouch_client *cl)
 	{
 		int64_t v64;
 
-		if (kv_get_i64(cl->st, "policy/update_age", &v64) == POUCH_OK &&
-		    v64 > 0)
+		if (cl_kv_get_i64(cl->st, "policy/update_age", &v64) ==
+		    POUCH_OK && v64 > 0)
 			cl->update_age = v64;
-		if (kv_get_i64(cl->st, "policy/update_msgs", &v64) ==
+		if (cl_kv_get_i64(cl->st, "policy/update_msgs", &v64) ==
 		    POUCH_OK && v64 > 0)
 			cl->update_msgs = (uint64_t)v64;
 	}
@@ -820,7 +835,7 @@ save_identity(struct pouch_client *cl, const struct pouch_client_enrol *e)
 		return rc;
 	if ((rc = kv_put_str(cl->st, "id/user", cl->user)) != POUCH_OK ||
 	    (rc = kv_put_str(cl->st, "id/domain", cl->domain)) != POUCH_OK ||
-	    (rc = kv_put_i64(cl->st, "id/device_id", cl->device_id)) !=
+	    (rc = cl_kv_put_i64(cl->st, "id/device_id", cl->device_id)) !=
 	    POUCH_OK ||
 	    (rc = pouch_cstore_kv_put(cl->st, "id/dev_priv", cl->dev_priv,
 	    CL_KEY)) != POUCH_OK ||
@@ -974,31 +989,6 @@ out:
 	return rc;
 }
 
-static int
-unhex(const char *s, uint8_t *out, size_t n)
-{
-	size_t i;
-	int hi = 0, lo;
-
-	if (strlen(s) != 2 * n)
-		return POUCH_E_MALFORMED;
-	for (i = 0; i < 2 * n; i++) {
-		char ch = s[i];
-		int v = ch >= '0' && ch <= '9' ? ch - '0' :
-		    ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-
-		if (v < 0)
-			return POUCH_E_MALFORMED;
-		if (i % 2 == 0)
-			hi = v;
-		else {
-			lo = v;
-			out[i / 2] = (uint8_t)(hi << 4 | lo);
-		}
-	}
-	return POUCH_OK;
-}
-
 int
 pouch_client_approve(pouch_client *cl, const char *code, char **approval)
 {
@@ -1015,7 +1005,7 @@ pouch_client_approve(pouch_client *cl, const char *code, char **approval)
 		return POUCH_E_MISUSE;
 	if (!cl->have_acct_priv)
 		return POUCH_E_FORBIDDEN;	/* the first device signs */
-	if ((rc = unhex(code, key, CL_KEY)) != POUCH_OK)
+	if ((rc = pouch_unhex(code, key, CL_KEY)) != POUCH_OK)
 		return rc;
 	if ((rc = cl_statement_device(cl->user, key, &stmt, &stmtlen)) !=
 	    POUCH_OK ||
@@ -1066,13 +1056,13 @@ pouch_client_set_policy(pouch_client *cl, int64_t max_age, uint64_t max_msgs)
 	if (cl == NULL || max_age < 0 || max_msgs > INT64_MAX)
 		return POUCH_E_MISUSE;
 	if (max_age > 0) {
-		if ((rc = kv_put_i64(cl->st, "policy/update_age", max_age)) !=
-		    POUCH_OK)
+		if ((rc = cl_kv_put_i64(cl->st, "policy/update_age",
+		    max_age)) != POUCH_OK)
 			return rc;
 		cl->update_age = max_age;
 	}
 	if (max_msgs > 0) {
-		if ((rc = kv_put_i64(cl->st, "policy/update_msgs",
+		if ((rc = cl_kv_put_i64(cl->st, "policy/update_msgs",
 		    (int64_t)max_msgs)) != POUCH_OK)
 			return rc;
 		cl->update_msgs = max_msgs;

@@ -77,6 +77,10 @@ int	cl_ident_check(const struct pouch_crypto *c, const uint8_t *p,
 int	cl_user_ok(const char *u);
 
 /* account.c */
+/* A decimal int64 record of the store (NOT_FOUND, MALFORMED). */
+int	cl_kv_put_i64(struct pouch_cstore *st, const char *name, int64_t v);
+int	cl_kv_get_i64(struct pouch_cstore *st, const char *name,
+	    int64_t *v);
 int	cl_login(struct pouch_client *cl);
 int	cl_kp_refill(struct pouch_client *cl, int force);
 int	cl_alert(struct pouch_client *cl, const char *kind, const char *fmt,
@@ -85,7 +89,18 @@ int	cl_alert(struct pouch_client *cl, const char *kind, const char *fmt,
  * verify. */
 int	cl_check_members(struct pouch_client *cl, struct pouch_mls_group *g,
 	    int raise, int *trusted);
-/* A JSON request answered 2xx, with login on 401; *status the code. */
+/*
+ * One request as this device: logs in when there is no token, and once
+ * more on a 401 (an expired token); with wait_limited, a 429 is waited
+ * out (Retry-After: 1) up to five times.  *r as pouch_http_do; the last
+ * answer is kept, a second 401 included.
+ */
+int	cl_http(struct pouch_client *cl, const char *method, const char *path,
+	    const char *ctype, const uint8_t *body, size_t len,
+	    const char *hdr, size_t max, long timeout_s, int wait_limited,
+	    struct pouch_http_resp *r);
+/* A JSON request through cl_http (429 waited out); *status the code,
+ * *resp the answer as an object (NULL when not one). */
 int	cl_api(struct pouch_client *cl, const char *method, const char *path,
 	    json_t *req, long *status, json_t **resp);
 int	cl_post_mls(struct pouch_client *cl, const uint8_t *msg, size_t len,

@@ -14,8 +14,6 @@
 
 #include "client/http.h"
 
-#define JSON_MAX	(16u << 20)
-
 struct pouch_http {
 	CURL			*curl;
 	char			*base;
@@ -319,7 +317,6 @@ pouch_http_json(struct pouch_http *h, const char *method, const char *path,
 {
 	struct pouch_http_resp r;
 	char *txt = NULL;
-	json_t *j;
 	int rc;
 
 	*status = 0;
@@ -329,7 +326,7 @@ pouch_http_json(struct pouch_http *h, const char *method, const char *path,
 		return POUCH_E_NOMEM;
 	rc = pouch_http_do(h, method, path, txt != NULL ?
 	    "application/json" : NULL, (const uint8_t *)txt, txt != NULL ?
-	    strlen(txt) : 0, NULL, JSON_MAX, timeout_s, &r);
+	    strlen(txt) : 0, NULL, POUCH_HTTP_JSON_MAX, timeout_s, &r);
 	if (txt != NULL) {
 		OPENSSL_cleanse(txt, strlen(txt));
 		free(txt);
@@ -337,17 +334,24 @@ pouch_http_json(struct pouch_http *h, const char *method, const char *path,
 	if (rc != POUCH_OK)
 		return rc;
 	*status = r.status;
-	if (resp != NULL) {
-		j = json_loadb((const char *)r.body, r.len,
-		    JSON_REJECT_DUPLICATES, NULL);
-		if (j != NULL && !json_is_object(j)) {
-			json_decref(j);
-			j = NULL;
-		}
-		*resp = j;
-	}
+	if (resp != NULL)
+		*resp = pouch_http_resp_json(&r);
 	pouch_http_resp_clear(&r);
 	return POUCH_OK;
+}
+
+json_t *
+pouch_http_resp_json(const struct pouch_http_resp *r)
+{
+	json_t *j;
+
+	j = json_loadb((const char *)r->body, r->len, JSON_REJECT_DUPLICATES,
+	    NULL);
+	if (j != NULL && !json_is_object(j)) {
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
 }
 
 char *
@@ -406,17 +410,4 @@ pouch_b64_decode(const char *s, size_t max, uint8_t **out, size_t *outlen)
 	*out = p;
 	*outlen = (size_t)m - pad;
 	return POUCH_OK;
-}
-
-void
-pouch_hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = '\0';
 }

@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "codec/codec.h"	/* pouch_hex */
+
 struct pouch_http;
 
 struct pouch_http_resp {
@@ -52,10 +54,16 @@ int	pouch_http_do(struct pouch_http *h, const char *method,
 	    struct pouch_http_resp *r);
 void	pouch_http_resp_clear(struct pouch_http_resp *r);
 
+/* The bound of JSON answers. */
+#define POUCH_HTTP_JSON_MAX	(16u << 20)
+
+/* The body of r as a JSON object (duplicate keys refused), or NULL. */
+json_t	*pouch_http_resp_json(const struct pouch_http_resp *r);
+
 /*
  * A JSON request (req may be NULL; it is not consumed) whose answer is
  * parsed as a JSON object into *resp (NULL when the body is not one).
- * Bounded at 16 MiB.
+ * Bounded at POUCH_HTTP_JSON_MAX.
  */
 int	pouch_http_json(struct pouch_http *h, const char *method,
 	    const char *path, json_t *req, long timeout_s, long *status,
@@ -66,7 +74,5 @@ int	pouch_http_json(struct pouch_http *h, const char *method,
 char	*pouch_b64_encode(const uint8_t *p, size_t n);
 int	pouch_b64_decode(const char *s, size_t max, uint8_t **out,
 	    size_t *outlen);
-/* Lower-case hex of n bytes into out (2n + 1 bytes). */
-void	pouch_hex(const uint8_t *p, size_t n, char *out);
 
 #endif /* POUCH_CLIENT_HTTP_H */

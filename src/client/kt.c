@@ -227,21 +227,12 @@ fetch_checkpoint(struct pouch_client *cl, const char *origin,
     struct pouch_kt_checkpoint *cp, int *none)
 {
 	struct pouch_http_resp r;
-	int rc, tries;
+	int rc;
 
 	*none = 0;
-	for (tries = 0; tries < 2; tries++) {
-		if (!cl->logged_in && (rc = cl_login(cl)) != POUCH_OK)
-			return rc;
-		if ((rc = pouch_http_do(cl->http, "GET", "/v1/kt/checkpoint",
-		    NULL, NULL, 0, NULL, POUCH_KT_NOTE_MAX, 30, &r)) !=
-		    POUCH_OK)
-			return rc;
-		if (r.status != 401)
-			break;
-		pouch_http_resp_clear(&r);
-		cl->logged_in = 0;
-	}
+	if ((rc = cl_http(cl, "GET", "/v1/kt/checkpoint", NULL, NULL, 0, NULL,
+	    POUCH_KT_NOTE_MAX, 30, 0, &r)) != POUCH_OK)
+		return rc;
 	if (r.status == 503 || r.status == 404) {
 		*none = 1;	/* a server without a log */
 		pouch_http_resp_clear(&r);
@@ -489,7 +480,7 @@ kt_settle_waits(struct pouch_client *cl)
 	size_t n = 0, i, vn = 0, ul;
 	struct pouch_rd r;
 	uint64_t since;
-	int rc = POUCH_OK, j;
+	int rc = POUCH_OK;
 
 	if ((rc = pouch_cstore_kv_list(cl->st, "kt/wait/", &names, &n)) !=
 	    POUCH_OK)
@@ -497,17 +488,8 @@ kt_settle_waits(struct pouch_client *cl)
 	for (i = 0; i < n && rc == POUCH_OK; i++) {
 		const char *hex = names[i] + 8;
 
-		if (strlen(hex) != 2 * CL_KEY)
+		if (pouch_unhex(hex, key, CL_KEY) != POUCH_OK)
 			continue;
-		for (j = 0; j < CL_KEY; j++) {
-			unsigned int hi = (unsigned int)(hex[2 * j] <= '9' ?
-			    hex[2 * j] - '0' : hex[2 * j] - 'a' + 10);
-			unsigned int lo = (unsigned int)(hex[2 * j + 1] <=
-			    '9' ? hex[2 * j + 1] - '0' : hex[2 * j + 1] -
-			    'a' + 10);
-
-			key[j] = (uint8_t)(hi << 4 | lo);
-		}
 		if ((rc = pouch_cstore_kv_get(cl->st, names[i], &v, &vn)) !=
 		    POUCH_OK)
 			break;

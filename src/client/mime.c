@@ -28,6 +28,7 @@
 #include <pouch/err.h>
 
 #include "client/mime.h"
+#include "codec/codec.h"
 #include "crypto/crypto.h"
 
 #define USER_MAX	64
@@ -226,47 +227,6 @@ valid_fname(const char *s)
 	return valid_line(s, 0);
 }
 
-static void
-hex_enc(const uint8_t *p, size_t n, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hx[p[i] >> 4];
-		out[2 * i + 1] = hx[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int
-hex_nib(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Exactly 2n lowercase hex digits. */
-static int
-hex_dec(const char *s, uint8_t *out, size_t n)
-{
-	size_t i;
-	int hi, lo;
-
-	if (s == NULL || strlen(s) != 2 * n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if ((hi = hex_nib(s[2 * i])) < 0 ||
-		    (lo = hex_nib(s[2 * i + 1])) < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 /* A decimal without sign or leading zeros, at most INT64_MAX. */
 static int
 dec_parse(const char *s, uint64_t *out)
@@ -389,7 +349,7 @@ ref_part(const struct pouch_mime_att *a, const char *domain)
 	char *hdr;
 
 	inner = file_part(a);
-	hex_enc(a->hash, sizeof(a->hash), hex);
+	pouch_hex(a->hash, sizeof(a->hash), hex);
 	(void)snprintf(cid, sizeof(cid), "%s@%s", hex, domain);
 	g_mime_object_set_content_id(GMIME_OBJECT(inner), cid);
 	fo = g_mime_format_options_new();
@@ -402,7 +362,7 @@ ref_part(const struct pouch_mime_att *a, const char *domain)
 	    "access-type", "x-pouch-blob");
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(outer),
 	    "hash", hex);
-	hex_enc(a->key, sizeof(a->key), hex);
+	pouch_hex(a->key, sizeof(a->key), hex);
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(outer),
 	    "key", hex);
 	OPENSSL_cleanse(hex, sizeof(hex));
@@ -618,7 +578,7 @@ pouch_mime_compose(const struct pouch_mime_in *in, uint8_t **out,
 	if (in->message_id == NULL) {
 		if ((rc = pouch_random(r, sizeof(r))) != POUCH_OK)
 			return rc;
-		hex_enc(r, sizeof(r), gen);
+		pouch_hex(r, sizeof(r), gen);
 		gen[2 * sizeof(r)] = '@';
 		memcpy(gen + 2 * sizeof(r) + 1, domain, strlen(domain) + 1);
 	}
@@ -976,10 +936,10 @@ take_att(struct pouch_mime_msg *m, GMimePart *p, GMimeParserOptions *po,
 
 	if (m->natt == POUCH_MIME_ATT_MAX)
 		return POUCH_E_TOO_LARGE;
-	if (hex_dec(g_mime_object_get_content_type_parameter(o, "hash"), hash,
-	    sizeof(hash)) != 0 ||
-	    hex_dec(g_mime_object_get_content_type_parameter(o, "key"), key,
-	    sizeof(key)) != 0 ||
+	if (pouch_unhex(g_mime_object_get_content_type_parameter(o, "hash"),
+	    hash, sizeof(hash)) != POUCH_OK ||
+	    pouch_unhex(g_mime_object_get_content_type_parameter(o, "key"),
+	    key, sizeof(key)) != POUCH_OK ||
 	    dec_parse(g_mime_object_get_content_type_parameter(o, "size"),
 	    &size) != 0) {
 		rc = POUCH_E_MIME_ATTACHMENT;

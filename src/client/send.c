@@ -82,22 +82,13 @@ put_blob(struct pouch_client *cl, const uint8_t *blob, size_t len,
 {
 	struct pouch_http_resp r;
 	char path[16 + 65];
-	int rc, tries;
+	int rc;
 
 	memcpy(path, "/v1/attachments/", 16);
 	pouch_hex(hash, 32, path + 16);
-	for (tries = 0; tries < 2; tries++) {
-		if (!cl->logged_in && (rc = cl_login(cl)) != POUCH_OK)
-			return rc;
-		if ((rc = pouch_http_do(cl->http, "PUT", path,
-		    "application/octet-stream", blob, len, NULL, 4096, 600,
-		    &r)) != POUCH_OK)
-			return rc;
-		if (r.status != 401)
-			break;
-		pouch_http_resp_clear(&r);
-		cl->logged_in = 0;
-	}
+	if ((rc = cl_http(cl, "PUT", path, "application/octet-stream", blob,
+	    len, NULL, 4096, 600, 0, &r)) != POUCH_OK)
+		return rc;
 	rc = r.status == 200 || r.status == 201 ? POUCH_OK :
 	    r.status == 413 ? POUCH_E_QUOTA : POUCH_E_IO;
 	pouch_http_resp_clear(&r);
@@ -110,23 +101,15 @@ get_blob(struct pouch_client *cl, const uint8_t hash[32], size_t max,
 {
 	struct pouch_http_resp r;
 	char path[16 + 65];
-	int rc, tries;
+	int rc;
 
 	*out = NULL;
 	*outlen = 0;
 	memcpy(path, "/v1/attachments/", 16);
 	pouch_hex(hash, 32, path + 16);
-	for (tries = 0; tries < 2; tries++) {
-		if (!cl->logged_in && (rc = cl_login(cl)) != POUCH_OK)
-			return rc;
-		if ((rc = pouch_http_do(cl->http, "GET", path, NULL, NULL, 0,
-		    NULL, max, 600, &r)) != POUCH_OK)
-			return rc;
-		if (r.status != 401)
-			break;
-		pouch_http_resp_clear(&r);
-		cl->logged_in = 0;
-	}
+	if ((rc = cl_http(cl, "GET", path, NULL, NULL, 0, NULL, max, 600, 0,
+	    &r)) != POUCH_OK)
+		return rc;
 	if (r.status != 200) {
 		rc = r.status == 404 ? POUCH_E_NOT_FOUND : POUCH_E_IO;
 		pouch_http_resp_clear(&r);

@@ -34,28 +34,18 @@ int
 cl_outbox_add(struct pouch_client *cl, const uint8_t *msg, size_t len,
     const char *attachments, int64_t local_id)
 {
-	uint8_t *rec = NULL, *v = NULL;
-	size_t reclen = 0, n = 0;
-	char name[40], num[24];
+	uint8_t *rec = NULL;
+	size_t reclen = 0;
+	char name[40];
 	struct pouch_wr w;
-	long long seq = 0;
+	int64_t seq = 0;
 	int rc;
 
-	rc = pouch_cstore_kv_get(cl->st, "outbox-seq", &v, &n);
-	if (rc == POUCH_OK) {
-		if (n >= sizeof(num)) {
-			pouch_cstore_buf_free(v, n);
-			return POUCH_E_MALFORMED;
-		}
-		memcpy(num, v, n);
-		num[n] = '\0';
-		seq = strtoll(num, NULL, 10);
-		pouch_cstore_buf_free(v, n);
-	} else if (rc != POUCH_E_NOT_FOUND)
+	rc = cl_kv_get_i64(cl->st, "outbox-seq", &seq);
+	if (rc != POUCH_OK && rc != POUCH_E_NOT_FOUND)
 		return rc;
 	seq++;
-	snprintf(num, sizeof(num), "%lld", seq);
-	snprintf(name, sizeof(name), "outbox/%020lld", seq);
+	snprintf(name, sizeof(name), "outbox/%020lld", (long long)seq);
 	pouch_wr_init(&w, 1u << 26);
 	pouch_wr_opaque(&w, msg, len);
 	pouch_wr_opaque(&w, attachments != NULL ? attachments : "",
@@ -63,8 +53,7 @@ cl_outbox_add(struct pouch_client *cl, const uint8_t *msg, size_t len,
 	pouch_wr_u64(&w, (uint64_t)local_id);
 	if ((rc = pouch_wr_take(&w, &rec, &reclen)) != POUCH_OK)
 		return rc;
-	if ((rc = pouch_cstore_kv_put(cl->st, "outbox-seq",
-	    (const uint8_t *)num, strlen(num))) == POUCH_OK)
+	if ((rc = cl_kv_put_i64(cl->st, "outbox-seq", seq)) == POUCH_OK)
 		rc = pouch_cstore_kv_put(cl->st, name, rec, reclen);
 	pouch_wr_buf_free(rec, reclen);
 	return rc;
@@ -587,36 +576,25 @@ one(struct ctx *x, int64_t sid, int64_t cursor, const uint8_t *data,
     size_t len)
 {
 	struct pouch_client *cl = x->cl;
-	char num[24];
 	int rc, seen;
 
 	if ((seen = pouch_cstore_seen(cl->st, sid)) < 0)
 		return seen;
 	if (seen == 0 && (rc = handle(x, sid, data, len, 0)) != POUCH_OK)
 		return rc;
-	snprintf(num, sizeof(num), "%lld", (long long)cursor);
 	if ((rc = pouch_cstore_seen_add(cl->st, sid)) != POUCH_OK)
 		return rc;
-	return pouch_cstore_kv_put(cl->st, "sync/cursor",
-	    (const uint8_t *)num, strlen(num));
+	return cl_kv_put_i64(cl->st, "sync/cursor", cursor);
 }
 
 static int64_t
 cursor_get(struct pouch_client *cl)
 {
-	uint8_t *v = NULL;
-	size_t n = 0;
-	char num[24];
-	int64_t c = 0;
+	int64_t c;
 
-	if (pouch_cstore_kv_get(cl->st, "sync/cursor", &v, &n) != POUCH_OK)
+	/* none yet (or unreadable): from the start; ids drop duplicates */
+	if (cl_kv_get_i64(cl->st, "sync/cursor", &c) != POUCH_OK)
 		return 0;
-	if (n < sizeof(num)) {
-		memcpy(num, v, n);
-		num[n] = '\0';
-		c = strtoll(num, NULL, 10);
-	}
-	pouch_cstore_buf_free(v, n);
 	return c;
 }
 

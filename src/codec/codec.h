@@ -104,4 +104,12 @@ void	pouch_wr_buf_free(uint8_t *buf, size_t len);
 /* Wipe, and free when owned. The writer may be initialised again. */
 void	pouch_wr_free(struct pouch_wr *w);
 
+/* ---- hex (hex.c) ------------------------------------------------------ */
+
+/* Lowercase hex of p[0..n) into out, which holds 2n + 1 bytes. */
+void	pouch_hex(const uint8_t *p, size_t n, char *out);
+/* Exactly 2n lowercase hex digits into out[0..n); MALFORMED otherwise
+ * (s NULL included), out then partly written. */
+int	pouch_unhex(const char *s, uint8_t *out, size_t n) POUCH_WARN_UNUSED;
+
 #endif /* POUCH_CODEC_H */

@@ -15,6 +15,7 @@
 
 #include "bench.h"
 #include "crypto/crypto.h"
+#include "client/client_fixture.h"
 #include "e2e/e2e.h"
 
 #define LAT_N		200
@@ -26,32 +27,9 @@ static char root[64];
 static pouch_client *
 enrol(const char *user)
 {
-	struct pouch_client_enrol e;
-	struct pouch_client_unlock u;
-	struct buf out = { 0 };
 	pouch_client *cl = NULL;
-	char dir[160], url[64], args[96], *code;
 
-	snprintf(args, sizeof(args), "user add %s >/dev/null 2>&1", user);
-	(void)e2e_admin(&srv, NULL, args);
-	snprintf(args, sizeof(args), "code create %s", user);
-	if (e2e_admin(&srv, &out, args) != 0 || out.p == NULL ||
-	    (code = strstr((char *)out.p, "code: ")) == NULL) {
-		fprintf(stderr, "bench: code create failed\n");
-		exit(1);
-	}
-	code += 6;
-	code[strcspn(code, "\n")] = '\0';
-	snprintf(dir, sizeof(dir), "%s/%s", root, user);
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d", srv.port);
-	memset(&e, 0, sizeof(e));
-	e.server = url;
-	e.pin = srv.pin;
-	e.user = user;
-	e.code = code;
-	memset(&u, 0, sizeof(u));
-	bench_check(pouch_client_init(dir, &u, &e, &cl), "init");
-	e2e_buf_free(&out);
+	bench_check(cfx_enrol(&srv, root, user, user, &cl), "enrol");
 	return cl;
 }
 

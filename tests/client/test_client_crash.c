@@ -26,6 +26,7 @@
 #include <pouch/err.h>
 
 #include "crypto/crypto.h"
+#include "client/client_fixture.h"
 #include "e2e/e2e.h"
 
 #define NMSG	150
@@ -34,56 +35,22 @@
 static struct server srv;
 static char root[64];
 
-static char *
-code_for(const char *user)
-{
-	struct buf out = { 0 };
-	char args[128], *c, *r;
-
-	snprintf(args, sizeof(args), "user add %s >/dev/null 2>&1", user);
-	(void)e2e_admin(&srv, NULL, args);
-	snprintf(args, sizeof(args), "code create %s", user);
-	assert_int_equal(e2e_admin(&srv, &out, args), 0);
-	c = strstr((char *)out.p, "code: ");
-	assert_non_null(c);
-	c += 6;
-	c[strcspn(c, "\n")] = '\0';
-	r = strdup(c);
-	e2e_buf_free(&out);
-	return r;
-}
-
+/* A device of user in root/user. */
 static pouch_client *
 enrol(const char *user)
 {
-	struct pouch_client_enrol e;
-	struct pouch_client_unlock u;
 	pouch_client *cl = NULL;
-	char dir[160], url[64], *code = code_for(user);
 
-	snprintf(dir, sizeof(dir), "%s/%s", root, user);
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d", srv.port);
-	memset(&e, 0, sizeof(e));
-	e.server = url;
-	e.pin = srv.pin;
-	e.user = user;
-	e.code = code;
-	memset(&u, 0, sizeof(u));
-	assert_int_equal(pouch_client_init(dir, &u, &e, &cl), POUCH_OK);
-	free(code);
+	assert_int_equal(cfx_enrol(&srv, root, user, user, &cl), POUCH_OK);
 	return cl;
 }
 
 static pouch_client *
 reopen(const char *user)
 {
-	struct pouch_client_unlock u;
 	pouch_client *cl = NULL;
-	char dir[160];
 
-	snprintf(dir, sizeof(dir), "%s/%s", root, user);
-	memset(&u, 0, sizeof(u));
-	assert_int_equal(pouch_client_open(dir, &u, &cl), POUCH_OK);
+	assert_int_equal(cfx_open(root, user, &cl), POUCH_OK);
 	return cl;
 }
 
@@ -143,14 +110,10 @@ kill_during(void (*fn)(const char *, int), const char *user, int arg,
 static void
 child_sync(const char *user, int unused)
 {
-	struct pouch_client_unlock u;
 	pouch_client *cl = NULL;
-	char dir[160];
 
 	(void)unused;
-	snprintf(dir, sizeof(dir), "%s/%s", root, user);
-	memset(&u, 0, sizeof(u));
-	if (pouch_client_open(dir, &u, &cl) != POUCH_OK)
+	if (cfx_open(root, user, &cl) != POUCH_OK)
 		_exit(1);
 	(void)pouch_client_sync(cl, 0, NULL);
 	pouch_client_free(cl);
@@ -159,17 +122,14 @@ child_sync(const char *user, int unused)
 static void
 child_send(const char *user, int from)
 {
-	struct pouch_client_unlock u;
 	struct pouch_client_send s;
 	const char *to[1] = { "kim" };
 	pouch_client *cl = NULL;
-	char dir[160], subj[16];
+	char subj[16];
 	int64_t id;
 	int i;
 
-	snprintf(dir, sizeof(dir), "%s/%s", root, user);
-	memset(&u, 0, sizeof(u));
-	if (pouch_client_open(dir, &u, &cl) != POUCH_OK)
+	if (cfx_open(root, user, &cl) != POUCH_OK)
 		_exit(1);
 	for (i = from; i < NMSG; i++) {
 		memset(&s, 0, sizeof(s));

@@ -25,6 +25,7 @@
 #include <pouch/err.h>
 
 #include "crypto/crypto.h"
+#include "client/client_fixture.h"
 #include "e2e/e2e.h"
 
 
@@ -34,56 +35,27 @@ static char root[64];
 static char *
 code_for(const char *user)
 {
-	struct buf out = { 0 };
-	char args[128], *c, *r;
+	char *code = NULL;
 
-	snprintf(args, sizeof(args), "user add %s >/dev/null 2>&1", user);
-	(void)e2e_admin(&srv, NULL, args);
-	snprintf(args, sizeof(args), "code create %s", user);
-	assert_int_equal(e2e_admin(&srv, &out, args), 0);
-	assert_non_null(out.p);
-	c = strstr((char *)out.p, "code: ");
-	assert_non_null(c);
-	c += 6;
-	c[strcspn(c, "\n")] = '\0';
-	r = strdup(c);
-	e2e_buf_free(&out);
-	return r;
+	assert_int_equal(cfx_code(&srv, user, &code), POUCH_OK);
+	return code;
 }
 
 static pouch_client *
 enrol(const char *user, const char *name)
 {
-	struct pouch_client_enrol e;
-	struct pouch_client_unlock u;
 	pouch_client *cl = NULL;
-	char dir[160], url[64];
-	char *code = code_for(user);
 
-	snprintf(dir, sizeof(dir), "%s/%s", root, name);
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d", srv.port);
-	memset(&e, 0, sizeof(e));
-	e.server = url;
-	e.pin = srv.pin;
-	e.user = user;
-	e.code = code;
-	e.device_name = name;
-	memset(&u, 0, sizeof(u));
-	assert_int_equal(pouch_client_init(dir, &u, &e, &cl), POUCH_OK);
-	free(code);
+	assert_int_equal(cfx_enrol(&srv, root, user, name, &cl), POUCH_OK);
 	return cl;
 }
 
 static pouch_client *
 reopen(const char *name)
 {
-	struct pouch_client_unlock u;
 	pouch_client *cl = NULL;
-	char dir[160];
 
-	snprintf(dir, sizeof(dir), "%s/%s", root, name);
-	memset(&u, 0, sizeof(u));
-	assert_int_equal(pouch_client_open(dir, &u, &cl), POUCH_OK);
+	assert_int_equal(cfx_open(root, name, &cl), POUCH_OK);
 	return cl;
 }
 

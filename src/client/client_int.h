@@ -129,11 +129,62 @@ int	cl_kt_device_ok(struct pouch_client *cl, const char *user,
 int	cl_kt_own_device(struct pouch_client *cl, const uint8_t key[CL_KEY]);
 int	cl_kt_expect(struct pouch_client *cl, const char *user,
 	    const uint8_t key[CL_KEY]);
+/* The latest verified signed checkpoint (empty: *len 0 when none). */
+int	cl_kt_note(struct pouch_client *cl, char *out, size_t cap,
+	    size_t *len);
+/* A member's checkpoint from a message that decrypted: checked against
+ * ours now when it can be, else kept for cl_kt_check_peers(). */
+int	cl_kt_peer_note(struct pouch_client *cl, const uint8_t *note,
+	    size_t len, const char *from);
+/* Check the kept members' checkpoints against our log (split view). */
+int	cl_kt_check_peers(struct pouch_client *cl);
+
+/* aad.c: the authenticated data of our application messages */
+#define CL_EPOCH_CHECK	16
+#define CL_AAD_MAX	(1 + CL_EPOCH_CHECK + 4 + 1024)
+struct cl_aad {
+	uint8_t		 epoch_check[CL_EPOCH_CHECK];
+	const uint8_t	*note;		/* into the parsed bytes */
+	size_t		 notelen;
+};
+int	cl_epoch_check(const struct pouch_mls_group *g,
+	    uint8_t out[CL_EPOCH_CHECK]);
+int	cl_aad_make(struct pouch_client *cl, const struct pouch_mls_group *g,
+	    uint8_t **out, size_t *outlen);
+int	cl_aad_parse(const uint8_t *b, size_t n, struct cl_aad *a);
+int	cl_aad_epoch_ok(const struct pouch_mls_group *g,
+	    const struct cl_aad *a);
 
 /* sync.c */
 int	cl_outbox_add(struct pouch_client *cl, const uint8_t *msg, size_t len,
 	    const char *attachments, int64_t local_id);
 int	cl_outbox_flush(struct pouch_client *cl);
 int	cl_sync_queue(struct pouch_client *cl, int wait_s, size_t *nnew);
+
+/* pair.c: the short pairing code and its requests at the server */
+#define CL_PAIR_CODE	12	/* characters of a code, dashes left out */
+int	cl_pair_code_new(char code[CL_PAIR_CODE + 1]);
+/* What the user typed, canonical (MALFORMED when it is no code). */
+int	cl_pair_code_norm(const char *typed, char code[CL_PAIR_CODE + 1]);
+void	cl_pair_code_show(const char code[CL_PAIR_CODE + 1],
+	    char out[POUCH_CLIENT_PAIR_CODE]);
+int	cl_pair_commit(const struct pouch_crypto *c, const char *user,
+	    const uint8_t key[CL_KEY], const char *code, uint8_t out[32]);
+int	cl_pair_mac(const struct pouch_crypto *c, const char *code,
+	    const uint8_t key[CL_KEY], const uint8_t approval[CL_KEY + CL_SIG],
+	    uint8_t out[32]);
+/* The new device: post the request; poll for the approval (PAIR_PENDING
+ * until there is one, BAD_MAC when it does not verify). */
+int	cl_pair_request(struct pouch_http *h, const struct pouch_crypto *c,
+	    const char *user, const uint8_t key[CL_KEY], const char *code);
+int	cl_pair_poll(struct pouch_http *h, const struct pouch_crypto *c,
+	    const char *user, const uint8_t key[CL_KEY], const char *code,
+	    uint8_t approval[CL_KEY + CL_SIG]);
+/* The approving device: the key of the request matching code
+ * (PAIR_CODE for none); post its approval. */
+int	cl_pair_find(struct pouch_client *cl, const char *code,
+	    uint8_t key[CL_KEY]);
+int	cl_pair_send(struct pouch_client *cl, const char *code,
+	    const uint8_t key[CL_KEY], const uint8_t approval[CL_KEY + CL_SIG]);
 
 #endif /* POUCH_CLIENT_INT_H */

@@ -222,14 +222,37 @@ on_event(struct pouch_client *cl, const struct pouch_kt_event *ev,
 	}
 }
 
+/* The signed note of the checkpoint we verified, for our messages'
+ * authenticated data (aad.c); replace 0 keeps one already there. */
+static int
+note_keep(struct pouch_client *cl, const char *note, size_t len,
+    int replace)
+{
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (len == 0)
+		return POUCH_OK;
+	if (!replace) {
+		rc = pouch_cstore_kv_get(cl->st, "kt/note", &v, &n);
+		pouch_cstore_buf_free(v, n);
+		if (rc != POUCH_E_NOT_FOUND)
+			return rc;
+	}
+	return pouch_cstore_kv_put(cl->st, "kt/note", (const uint8_t *)note,
+	    len);
+}
+
 static int
 fetch_checkpoint(struct pouch_client *cl, const char *origin,
-    struct pouch_kt_checkpoint *cp, int *none)
+    struct pouch_kt_checkpoint *cp, int *none, char *note, size_t *notelen)
 {
 	struct pouch_http_resp r;
 	int rc;
 
 	*none = 0;
+	*notelen = 0;
 	if ((rc = cl_http(cl, "GET", "/v1/kt/checkpoint", NULL, NULL, 0, NULL,
 	    POUCH_KT_NOTE_MAX, 30, 0, &r)) != POUCH_OK)
 		return rc;
@@ -244,6 +267,10 @@ fetch_checkpoint(struct pouch_client *cl, const char *origin,
 	}
 	rc = pouch_kt_checkpoint_open(cl->c, origin, cl->server_key,
 	    (const char *)r.body, r.len, cp);
+	if (rc == POUCH_OK && r.len <= POUCH_KT_NOTE_MAX) {
+		memcpy(note, r.body, r.len);
+		*notelen = r.len;
+	}
 	pouch_http_resp_clear(&r);
 	return rc;
 }
@@ -292,9 +319,10 @@ cl_kt_sync(struct pouch_client *cl)
 	struct pouch_kt_event ev;
 	struct vlog v, nv;
 	char origin[POUCH_KT_ORIGIN_MAX + 1], path[96];
+	char note[POUCH_KT_NOTE_MAX];
 	uint8_t root[POUCH_KT_HASH_BYTES], h[POUCH_KT_HASH_BYTES];
 	uint8_t *leaf = NULL, *hb = NULL;
-	size_t leaflen = 0, hblen = 0, i;
+	size_t leaflen = 0, hblen = 0, i, notelen;
 	json_t *r = NULL, *arr, *e;
 	uint64_t start, end;
 	long st;
@@ -305,7 +333,8 @@ cl_kt_sync(struct pouch_client *cl)
 		return POUCH_OK;		/* the server keeps no log */
 	if (rc != POUCH_OK)
 		return rc;
-	if ((rc = fetch_checkpoint(cl, origin, &cp, &none)) != POUCH_OK) {
+	if ((rc = fetch_checkpoint(cl, origin, &cp, &none, note,
+	    &notelen)) != POUCH_OK) {
 		if (rc == POUCH_E_KT_CHECKPOINT_SIG || rc == POUCH_E_MALFORMED)
 			return cl_alert(cl, "kt_bad_checkpoint", "the server's "
 			    "log checkpoint does not verify under its pinned "
@@ -322,10 +351,18 @@ cl_kt_sync(struct pouch_client *cl)
 		    "forked its key log", (unsigned long long)cp.size,
 		    (unsigned long long)v.size);
 	if (cp.size == v.size) {
+		/* nothing verified yet: the root of the empty log */
+		if (v.size == 0 && (rc = vlog_root(cl->c, &v, v.root)) !=
+		    POUCH_OK)
+			return rc;
 		if (pouch_ct_eq(cp.root, v.root, sizeof(root)) != 0)
 			return cl_alert(cl, "kt_fork", "two different logs of "
 			    "%llu entries were signed: the server forked its "
 			    "key log", (unsigned long long)cp.size);
+		/* the same checkpoint: keep its note if we have none yet
+		 * (a store from before notes were kept) */
+		if ((rc = note_keep(cl, note, notelen, 0)) != POUCH_OK)
+			return rc;
 		return kt_settle_waits(cl);
 	}
 	nv = v;
@@ -388,7 +425,8 @@ cl_kt_sync(struct pouch_client *cl)
 		goto out;
 	}
 	memcpy(nv.root, root, sizeof(root));
-	if ((rc = vlog_save(cl, &nv)) != POUCH_OK)
+	if ((rc = vlog_save(cl, &nv)) != POUCH_OK ||
+	    (rc = note_keep(cl, note, notelen, 1)) != POUCH_OK)
 		goto fail;
 	if ((rc = pouch_cstore_commit(cl->st)) != POUCH_OK)
 		goto out;
@@ -527,4 +565,320 @@ cl_kt_own_device(struct pouch_client *cl, const uint8_t key[CL_KEY])
 
 	key_name("kt/own/", key, name, sizeof(name));
 	return pouch_cstore_kv_put(cl->st, name, key, CL_KEY);
+}
+
+/* ---- members' views of the log (split-view detection) ---------------- */
+
+#define KT_PEER_WAIT	300	/* seconds a member's view may stay unproven */
+#define PEERS_OK_MAX	16	/* members' checkpoints proven consistent */
+
+int
+cl_kt_note(struct pouch_client *cl, char *out, size_t cap, size_t *len)
+{
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	*len = 0;
+	rc = pouch_cstore_kv_get(cl->st, "kt/note", &v, &n);
+	if (rc == POUCH_E_NOT_FOUND)
+		return POUCH_OK;
+	if (rc != POUCH_OK)
+		return rc;
+	if (n <= cap) {
+		memcpy(out, v, n);
+		*len = n;
+	} else
+		rc = POUCH_E_MALFORMED;
+	pouch_cstore_buf_free(v, n);
+	return rc;
+}
+
+/* A checkpoint note under the pinned log key; NOT_FOUND with no log. */
+static int
+peer_open(struct pouch_client *cl, const uint8_t *note, size_t len,
+    struct pouch_kt_checkpoint *cp)
+{
+	char origin[POUCH_KT_ORIGIN_MAX + 1];
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = pouch_cstore_kv_get(cl->st, "kt/origin", &v, &n)) !=
+	    POUCH_OK)
+		return rc;
+	if (n >= sizeof(origin)) {
+		pouch_cstore_buf_free(v, n);
+		return POUCH_E_MALFORMED;
+	}
+	memcpy(origin, v, n);
+	origin[n] = '\0';
+	pouch_cstore_buf_free(v, n);
+	return pouch_kt_checkpoint_open(cl->c, origin, cl->server_key,
+	    (const char *)note, len, cp);
+}
+
+/* The ring of (size, root) pairs already proven part of our log. */
+static int
+peers_ok(struct pouch_client *cl, const struct pouch_kt_checkpoint *cp,
+    int add)
+{
+	uint8_t *v = NULL, *out = NULL;
+	size_t n = 0, outlen = 0, i, k;
+	struct pouch_rd r;
+	struct pouch_wr w;
+	uint64_t size;
+	const uint8_t *root;
+	int rc, found = 0;
+
+	rc = pouch_cstore_kv_get(cl->st, "kt/peers_ok", &v, &n);
+	if (rc != POUCH_OK && rc != POUCH_E_NOT_FOUND)
+		return rc;
+	k = n / (8 + POUCH_KT_HASH_BYTES);
+	pouch_rd_init(&r, v, k * (8 + POUCH_KT_HASH_BYTES));
+	pouch_wr_init(&w, PEERS_OK_MAX * (8 + POUCH_KT_HASH_BYTES));
+	if (add) {
+		pouch_wr_u64(&w, cp->size);
+		pouch_wr_bytes(&w, cp->root, POUCH_KT_HASH_BYTES);
+	}
+	for (i = 0; i < k; i++) {
+		if (pouch_rd_u64(&r, &size) != POUCH_OK ||
+		    pouch_rd_ptr(&r, &root, POUCH_KT_HASH_BYTES) != POUCH_OK)
+			break;
+		if (size == cp->size && pouch_ct_eq(root, cp->root,
+		    POUCH_KT_HASH_BYTES) == 0) {
+			found = 1;
+			continue;
+		}
+		if (i + (add ? 1 : 0) < PEERS_OK_MAX) {
+			pouch_wr_u64(&w, size);
+			pouch_wr_bytes(&w, root, POUCH_KT_HASH_BYTES);
+		}
+	}
+	pouch_cstore_buf_free(v, n);
+	if (!add) {
+		pouch_wr_free(&w);
+		return found;
+	}
+	if ((rc = pouch_wr_take(&w, &out, &outlen)) != POUCH_OK)
+		return rc;
+	rc = pouch_cstore_kv_put(cl->st, "kt/peers_ok", out, outlen);
+	pouch_wr_buf_free(out, outlen);
+	return rc;
+}
+
+int
+cl_kt_peer_note(struct pouch_client *cl, const uint8_t *note, size_t len,
+    const char *from)
+{
+	struct pouch_kt_checkpoint cp;
+	char name[64];
+	struct pouch_wr w;
+	struct vlog v;
+	uint8_t *rec = NULL, *old = NULL;
+	size_t reclen = 0, oldlen = 0;
+	int rc;
+
+	if (len == 0)
+		return POUCH_OK;	/* the sender's server keeps no log */
+	rc = peer_open(cl, note, len, &cp);
+	if (rc == POUCH_E_NOT_FOUND)
+		return POUCH_OK;	/* and ours neither (yet) */
+	if (rc != POUCH_OK)
+		return cl_alert(cl, "kt_bad_checkpoint", "a message from %s "
+		    "carried a key log checkpoint that does not verify under "
+		    "the server's key: %s", from, pouch_strerror(rc));
+	if ((rc = vlog_load(cl, &v)) != POUCH_OK)
+		return rc;
+	if (cp.size == v.size && pouch_ct_eq(cp.root, v.root,
+	    sizeof(v.root)) == 0)
+		return POUCH_OK;	/* the usual case: the same view */
+	if ((rc = peers_ok(cl, &cp, 0)) != 0)
+		return rc < 0 ? rc : POUCH_OK;
+	snprintf(name, sizeof(name), "kt/peer/%020llu-%02x%02x%02x%02x",
+	    (unsigned long long)cp.size, cp.root[0], cp.root[1], cp.root[2],
+	    cp.root[3]);
+	if (pouch_cstore_kv_get(cl->st, name, &old, &oldlen) == POUCH_OK) {
+		pouch_cstore_buf_free(old, oldlen);
+		return POUCH_OK;	/* already waiting for its check */
+	}
+	pouch_wr_init(&w, 2 * POUCH_KT_NOTE_MAX);
+	pouch_wr_u64(&w, (uint64_t)cl_now(cl));
+	pouch_wr_opaque(&w, from, strlen(from));
+	pouch_wr_opaque(&w, note, len);
+	if ((rc = pouch_wr_take(&w, &rec, &reclen)) != POUCH_OK)
+		return rc;
+	rc = pouch_cstore_kv_put(cl->st, name, rec, reclen);
+	pouch_wr_buf_free(rec, reclen);
+	return rc;
+}
+
+/*
+ * Is the member's checkpoint cp (size m) part of our verified log v (size
+ * n >= m)?  Same size: the same root.  Smaller: a consistency proof from
+ * the server that verifies against both roots.  *ok 1 or 0; IO when the
+ * server gives no proof (checked again later).
+ */
+static int
+peer_consistent(struct pouch_client *cl, const struct pouch_kt_checkpoint *cp,
+    const struct vlog *v, int *ok)
+{
+	uint8_t proof[POUCH_KT_PROOF_MAX][POUCH_KT_HASH_BYTES];
+	uint8_t *b = NULL;
+	size_t blen = 0, k;
+	json_t *r = NULL, *arr, *e;
+	char path[96];
+	long st;
+	int rc;
+
+	*ok = 0;
+	if (cp->size == v->size || cp->size == 0) {
+		*ok = cp->size == 0 || pouch_ct_eq(cp->root, v->root,
+		    POUCH_KT_HASH_BYTES) == 0;
+		return POUCH_OK;
+	}
+	snprintf(path, sizeof(path),
+	    "/v1/kt/proof/consistency?first=%llu&second=%llu",
+	    (unsigned long long)cp->size, (unsigned long long)v->size);
+	if ((rc = cl_api(cl, "GET", path, NULL, &st, &r)) != POUCH_OK)
+		return rc;
+	rc = POUCH_E_IO;
+	if (st != 200 || !json_is_array(arr = json_object_get(r, "proof")) ||
+	    json_array_size(arr) > POUCH_KT_PROOF_MAX)
+		goto out;
+	json_array_foreach(arr, k, e) {
+		const char *s = json_string_value(e);
+
+		if (s == NULL || pouch_b64_decode(s, POUCH_KT_HASH_BYTES, &b,
+		    &blen) != POUCH_OK)
+			goto out;
+		if (blen != POUCH_KT_HASH_BYTES) {
+			free(b);
+			goto out;
+		}
+		memcpy(proof[k], b, POUCH_KT_HASH_BYTES);
+		free(b);
+		b = NULL;
+	}
+	rc = pouch_kt_verify_consistency(cl->c, cp->size, v->size, cp->root,
+	    v->root, (const uint8_t (*)[POUCH_KT_HASH_BYTES])proof,
+	    json_array_size(arr));
+	*ok = rc == POUCH_OK;
+	rc = POUCH_OK;
+out:
+	json_decref(r);
+	return rc;
+}
+
+/* Both notes, kept for the security officer: together they prove it. */
+static int
+keep_evidence(struct pouch_client *cl, const uint8_t *note, size_t len)
+{
+	char mine[POUCH_KT_NOTE_MAX], name[64];
+	uint8_t *rec = NULL;
+	size_t minelen = 0, reclen = 0;
+	struct pouch_wr w;
+	int rc;
+
+	if ((rc = cl_kt_note(cl, mine, sizeof(mine), &minelen)) != POUCH_OK)
+		return rc;
+	pouch_wr_init(&w, 3 * POUCH_KT_NOTE_MAX);
+	pouch_wr_opaque(&w, mine, minelen);
+	pouch_wr_opaque(&w, note, len);
+	if ((rc = pouch_wr_take(&w, &rec, &reclen)) != POUCH_OK)
+		return rc;
+	snprintf(name, sizeof(name), "kt/evidence/%020lld",
+	    (long long)cl_now(cl));
+	rc = pouch_cstore_kv_put(cl->st, name, rec, reclen);
+	pouch_wr_buf_free(rec, reclen);
+	return rc;
+}
+
+/* One kept member checkpoint; *done when it is settled either way. */
+static int
+check_peer(struct pouch_client *cl, const uint8_t *rec, size_t reclen,
+    int *synced, int *done)
+{
+	struct pouch_kt_checkpoint cp;
+	char from[CL_USER_MAX + 1];
+	const uint8_t *f, *note;
+	size_t flen, notelen;
+	struct pouch_rd r;
+	struct vlog v;
+	uint64_t since;
+	int rc, ok;
+
+	*done = 1;
+	pouch_rd_init(&r, rec, reclen);
+	if (pouch_rd_u64(&r, &since) != POUCH_OK ||
+	    pouch_rd_opaque(&r, &f, &flen, CL_USER_MAX) != POUCH_OK ||
+	    pouch_rd_opaque(&r, &note, &notelen, POUCH_KT_NOTE_MAX) !=
+	    POUCH_OK || pouch_rd_done(&r) != POUCH_OK ||
+	    peer_open(cl, note, notelen, &cp) != POUCH_OK)
+		return POUCH_OK;	/* unreadable: dropped */
+	memcpy(from, f, flen);
+	from[flen] = '\0';
+	if ((rc = vlog_load(cl, &v)) != POUCH_OK)
+		return rc;
+	if (cp.size > v.size && !*synced) {
+		*synced = 1;
+		if ((rc = cl_kt_sync(cl)) != POUCH_OK ||
+		    (rc = vlog_load(cl, &v)) != POUCH_OK)
+			return rc;
+	}
+	ok = 0;
+	rc = cp.size > v.size ? POUCH_E_IO : peer_consistent(cl, &cp, &v,
+	    &ok);
+	if (rc != POUCH_OK && rc != POUCH_E_NOMEM)
+		rc = POUCH_E_IO;	/* no answer from the server */
+	if (rc == POUCH_E_IO) {
+		/* not yet provable: the server must catch up, and soon */
+		if ((uint64_t)cl_now(cl) - since <= KT_PEER_WAIT) {
+			*done = 0;
+			return POUCH_OK;
+		}
+		return cl_alert(cl, "kt_stale", "%s's device saw the key log "
+		    "at %llu entries; for %d minutes this server has shown you "
+		    "%llu and no proof that the two are one log: it may be "
+		    "hiding key changes from you. Tell your security officer",
+		    from, (unsigned long long)cp.size, KT_PEER_WAIT / 60,
+		    (unsigned long long)v.size);
+	}
+	if (rc != POUCH_OK)
+		return rc;
+	if (ok)
+		return peers_ok(cl, &cp, 1);
+	if ((rc = keep_evidence(cl, note, notelen)) != POUCH_OK)
+		return rc;
+	return cl_alert(cl, "kt_split_view", "%s's device and this one were "
+	    "shown two different key logs (%llu and %llu entries, not one "
+	    "extending the other): the server showed different users "
+	    "different keys. Do not trust new devices; tell your security "
+	    "officer (the two signed checkpoints are kept as evidence)",
+	    from, (unsigned long long)cp.size, (unsigned long long)v.size);
+}
+
+int
+cl_kt_check_peers(struct pouch_client *cl)
+{
+	char **names = NULL;
+	uint8_t *rec = NULL;
+	size_t n = 0, reclen = 0, i;
+	int rc, synced = 0, done;
+
+	if ((rc = pouch_cstore_kv_list(cl->st, "kt/peer/", &names, &n)) !=
+	    POUCH_OK)
+		return rc;
+	for (i = 0; i < n && rc == POUCH_OK; i++) {
+		if ((rc = pouch_cstore_kv_get(cl->st, names[i], &rec,
+		    &reclen)) != POUCH_OK)
+			break;
+		rc = check_peer(cl, rec, reclen, &synced, &done);
+		pouch_cstore_buf_free(rec, reclen);
+		rec = NULL;
+		if (rc == POUCH_OK && done)
+			rc = pouch_cstore_kv_del(cl->st, names[i]);
+	}
+	pouch_cstore_names_free(names, n);
+	return rc;
 }

@@ -451,6 +451,7 @@ on_application(struct ctx *x, int64_t sid,
 	struct pouch_mime_msg *mm = NULL;
 	struct cached *ce;
 	struct cl_ident id;
+	struct cl_aad ad;
 	uint8_t *pt = NULL;
 	size_t ptlen = 0;
 	uint32_t sender;
@@ -473,6 +474,24 @@ on_application(struct ctx *x, int64_t sid,
 		rc = POUCH_OK;	/* handshake as PrivateMessage: not used */
 		goto out;
 	}
+	if (cl_aad_parse(pm->authenticated_data.p, pm->authenticated_data.n,
+	    &ad) != POUCH_OK) {
+		rc = cl_alert(cl, "malformed", "a message in conversation %lld "
+		    "carries no Pouch authenticated data; it was dropped",
+		    (long long)ce->cv.id);
+		goto out;
+	}
+	/* the same epoch number with another secret: another history */
+	if (pm->epoch == pouch_mls_group_epoch(g) && !pouch_mls_group_removed(g)
+	    && !cl_aad_epoch_ok(g, &ad)) {
+		rc = cl_alert(cl, "conv_fork", "a member's message in "
+		    "conversation %lld was sent in another epoch %llu than "
+		    "this device's: the server gave members different "
+		    "histories of the conversation (or altered the message). "
+		    "Tell your security officer", (long long)ce->cv.id,
+		    (unsigned long long)pm->epoch);
+		goto out;
+	}
 	rc = pouch_mls_group_decrypt(g, data, len, &pt, &ptlen, &sender);
 	if (rc == POUCH_E_REPLAY) {
 		rc = POUCH_OK;		/* delivered before */
@@ -493,6 +512,10 @@ on_application(struct ctx *x, int64_t sid,
 		    "without a Pouch identity; it was dropped");
 		goto out;
 	}
+	/* the sender's view of the key log against ours (split view) */
+	if ((rc = cl_kt_peer_note(cl, ad.note, ad.notelen, id.user)) !=
+	    POUCH_OK)
+		goto out;
 	if (pouch_mime_parse(pt, ptlen, &mm) != POUCH_OK) {
 		rc = cl_alert(cl, "malformed", "a message from %s could not be "
 		    "read as a mail message; it was dropped", id.user);
@@ -702,6 +725,9 @@ pouch_client_sync(pouch_client *cl, int wait_s, size_t *nnew)
 	if ((rc = cl_kt_sync(cl)) != POUCH_OK)
 		return rc;
 	if ((rc = cl_sync_queue(cl, wait_s, nnew)) != POUCH_OK)
+		return rc;
+	/* members' views of the key log, seen in their messages */
+	if ((rc = cl_kt_check_peers(cl)) != POUCH_OK)
 		return rc;
 	/* commits of ours that a crash left pending */
 	if ((rc = pouch_cstore_kv_list(cl->st, "pending/", &names, &n)) !=

@@ -418,6 +418,31 @@ struct intent {
 	int			 by_reference;	/* the cached proposals */
 };
 
+/*
+ * A 409 names the server's current epoch; one below ours means the
+ * server lost or rolled back the conversation's history (a restore from
+ * an old backup, or a lie).  Raised once as conv_rollback: retrying
+ * cannot help.
+ */
+static int
+server_behind(struct pouch_client *cl, const struct pouch_cstore_conv *cv,
+    const struct pouch_mls_group *g, json_t *r)
+{
+	json_t *e = json_object_get(r, "epoch");
+	uint64_t ours = pouch_mls_group_epoch(g);
+
+	if (!json_is_integer(e) || json_integer_value(e) < 0 ||
+	    (uint64_t)json_integer_value(e) >= ours)
+		return 0;
+	(void)cl_alert(cl, "conv_rollback", "the server says conversation "
+	    "%lld is at epoch %llu, this device is at %llu: the server lost "
+	    "or rolled back the conversation's history. Tell your "
+	    "administrator and security officer", (long long)cv->id,
+	    (unsigned long long)json_integer_value(e),
+	    (unsigned long long)ours);
+	return 1;
+}
+
 static int
 commit_once(struct pouch_client *cl, int64_t conv, const struct intent *in,
     const struct kps *k, int *lost)
@@ -477,7 +502,10 @@ commit_once(struct pouch_client *cl, int64_t conv, const struct intent *in,
 		goto out;	/* stays pending: settled by the next sync */
 	if (st == 201)
 		rc = settle(cl, &cv, g, 1, welcome, welcomelen);
-	else if (st == 409) {
+	else if (st == 409 && server_behind(cl, &cv, g, r)) {
+		(void)settle(cl, &cv, g, 0, NULL, 0);
+		rc = POUCH_E_CONFLICT;
+	} else if (st == 409) {
 		*lost = 1;
 		rc = settle(cl, &cv, g, 0, NULL, 0);
 	} else {

@@ -11,8 +11,11 @@
  *     replaced with others of the same count; Bob, who saw only the
  *     others, gets Alice's message carrying her checkpoint and must
  *     raise kt_split_view;
- *   - and, first, the honest cases: members whose logs are ahead of or
- *     behind each other raise nothing.
+ *   - a key log the server keeps a member from seeing: kt_stale;
+ *   - a conversation the server rolled back: a commit meets a 409 naming
+ *     an epoch below ours, conv_rollback;
+ *   - and, first, the honest case: a member whose log is behind the
+ *     receiver's raises nothing.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -325,6 +328,33 @@ test_forked_conversation(void **state)
 	pouch_client_free(b);
 }
 
+/* The server restored from an old copy: a commit meets a 409 with an
+ * epoch below ours. */
+static void
+test_conversation_rollback(void **state)
+{
+	pouch_client *a, *b;
+	int64_t ca;
+
+	(void)state;
+	a = enrol("judy", "judy-1");
+	b = enrol("ken", "ken-1");
+	sync_once(a);
+	sync_once(b);
+	send_to(a, 0, "ken", "before");
+	sync_once(b);
+	sync_once(a);
+	ca = first_conv(a);
+	snapshot();
+	assert_int_equal(pouch_client_conv_update(a, ca), POUCH_OK);
+	restore();
+	assert_int_equal(alerts(a, "conv_rollback"), 0);
+	assert_int_equal(pouch_client_conv_update(a, ca), POUCH_E_CONFLICT);
+	assert_int_equal(alerts(a, "conv_rollback"), 1);
+	pouch_client_free(a);
+	pouch_client_free(b);
+}
+
 int
 main(void)
 {
@@ -332,6 +362,7 @@ main(void)
 		cmocka_unit_test(test_key_log_views),
 		cmocka_unit_test(test_key_log_withheld),
 		cmocka_unit_test(test_forked_conversation),
+		cmocka_unit_test(test_conversation_rollback),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -4,7 +4,7 @@
 #  2. ASan+UBSan build with clang (-fno-sanitize-recover=all), CTest again;
 #  3. every fuzz target built with clang's libFuzzer: a replay of its
 #     committed corpus, then FUZZ_SECONDS (default 20) of fuzzing on a
-#     scratch copy of it.
+#     scratch copy of it, JOBS targets at a time.
 # The vector, skip and accumulated-test lines of every runner are printed.
 # Closes with one line: "summary: N passed, M failed" (steps).
 set -u
@@ -55,12 +55,39 @@ ctest_dir() {	# configure, build and run CTest in one build directory
 	return 0
 }
 
+fuzz_one() {	# fuzz_one NAME: replay, then fuzz; the verdict in NAME.result
+	fz=$1
+	bin=build-fuzz/fuzz_$fz
+	work=build-fuzz/corpus-$fz
+	rm -f build-fuzz/"$fz".failed
+	rm -rf "$work" && mkdir -p "$work" &&
+	    cp fuzz/corpus/"$fz"/* "$work"/
+	dict=""
+	[ -f fuzz/"$fz".dict ] && dict="-dict=fuzz/$fz.dict"
+	# replay the committed corpus, then fuzz from a copy of it
+	if ! "$bin" -runs=0 fuzz/corpus/"$fz" >build-fuzz/"$fz".log 2>&1 ||
+	    ! "$bin" $dict -max_total_time="$FUZZ_SECONDS" \
+	    -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=build-fuzz/"$fz"- \
+	    "$work" >>build-fuzz/"$fz".log 2>&1; then
+		{ echo "fuzz $fz: FAILED (see build-fuzz/$fz.log)"
+		  tail -30 build-fuzz/"$fz".log; } >build-fuzz/"$fz".result
+		: >build-fuzz/"$fz".failed
+	else
+		execs=$(grep -m1 'stat::number_of_executed_units' \
+		    build-fuzz/"$fz".log | awk '{print $2}')
+		echo "fuzz $fz: ${FUZZ_SECONDS}s, ${execs:-?} runs, no crash" \
+		    >build-fuzz/"$fz".result
+	fi
+}
+
 fuzz_all() {
 	mkdir -p build-fuzz
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DPOUCH_FUZZ=ON \
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >build-fuzz/configure.log 2>&1 ||
 	    { cat build-fuzz/configure.log; return 1; }
 	frc=0
+	built=""
 	for fsrc in fuzz/*.c; do
 		fz=$(basename "$fsrc" .c)
 		[ "$fz" = replay_main ] && continue
@@ -71,26 +98,22 @@ fuzz_all() {
 			frc=1
 			continue
 		fi
-		bin=build-fuzz/fuzz_$fz
-		work=build-fuzz/corpus-$fz
-		rm -rf "$work" && mkdir -p "$work" &&
-		    cp fuzz/corpus/"$fz"/* "$work"/
-		dict=""
-		[ -f fuzz/"$fz".dict ] && dict="-dict=fuzz/$fz.dict"
-		# replay the committed corpus, then fuzz from a copy of it
-		if ! "$bin" -runs=0 fuzz/corpus/"$fz" >build-fuzz/"$fz".log 2>&1 ||
-		    ! "$bin" $dict -max_total_time="$FUZZ_SECONDS" \
-		    -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-		    -print_final_stats=1 -artifact_prefix=build-fuzz/"$fz"- \
-		    "$work" >>build-fuzz/"$fz".log 2>&1; then
-			echo "fuzz $fz: FAILED (see build-fuzz/$fz.log)"
-			tail -30 build-fuzz/"$fz".log
-			frc=1
-		else
-			execs=$(grep -m1 'stat::number_of_executed_units' \
-			    build-fuzz/"$fz".log | awk '{print $2}')
-			echo "fuzz $fz: ${FUZZ_SECONDS}s, ${execs:-?} runs, no crash"
+		built="$built $fz"
+	done
+	# JOBS fuzzers at a time: each is one process on one core
+	running=0
+	for fz in $built; do
+		fuzz_one "$fz" &
+		running=$((running + 1))
+		if [ "$running" -ge "$JOBS" ]; then
+			wait
+			running=0
 		fi
+	done
+	wait
+	for fz in $built; do
+		cat build-fuzz/"$fz".result
+		[ -f build-fuzz/"$fz".failed ] && frc=1
 	done
 	return $frc
 }

@@ -454,6 +454,29 @@ pg_notify_devs(struct pgx *x, const int64_t *devs, size_t n)
 	return rc;
 }
 
+/*
+ * Message ids and queue cursors never go back, even on a restored
+ * database: raised to at least the time in microseconds at every start
+ * (as in sqlite.c).  Only ever raised: the device rows are locked like a
+ * fan-out locks them, and the sequence is set only while it is below.
+ */
+static int
+seq_floor(struct pgx *x)
+{
+	struct timespec ts;
+	int64_t floor;
+	int rc;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return POUCH_E_IO;
+	floor = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	if ((rc = pg_q(x, NULL, "UPDATE devices SET qseq = $1 WHERE qseq < $1",
+	    "i", floor)) != POUCH_OK)
+		return rc;
+	return pg_q(x, NULL, "SELECT setval('messages_id_seq', $1) WHERE "
+	    "(SELECT last_value FROM messages_id_seq) < $1", "i", floor);
+}
+
 /* Apply every migration the database lacks, nodes one at a time. */
 static int
 migrate(struct pg *p)
@@ -490,7 +513,7 @@ migrate(struct pg *p)
 		    "(version) VALUES ($1)", "i", (int64_t)i)) != POUCH_OK)
 			goto out;
 	}
-	rc = POUCH_OK;
+	rc = seq_floor(&x);
 out:
 	return pg_end(&x, rc);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/sqlite_int.h"
 #include "store/sqlite_kt.h"
@@ -602,6 +603,38 @@ static const struct pouch_store_ops sq_ops = {
 	.kt_checkpoint = sq_kt_checkpoint,
 };
 
+/*
+ * Message ids and queue cursors never go back, even when the database is
+ * a restored backup or an old copy: at every open their sequences are
+ * raised to at least the time in microseconds.  Clients keep their cursor
+ * and the ids they have seen; numbers handed out again after a restore
+ * would hide new messages from them.
+ */
+static int
+seq_floor(struct sq *s)
+{
+	static const char *const names[] = { "messages", "queue" };
+	struct timespec ts;
+	int64_t floor;
+	size_t i;
+	int rc;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return POUCH_E_IO;
+	floor = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((rc = sq_exec(s, "INSERT INTO sqlite_sequence (name, seq) "
+		    "SELECT ?1, 0 WHERE NOT EXISTS (SELECT 1 FROM "
+		    "sqlite_sequence WHERE name = ?1)", "t", names[i])) !=
+		    POUCH_OK ||
+		    (rc = sq_exec(s, "UPDATE sqlite_sequence SET seq = ?2 "
+		    "WHERE name = ?1 AND seq < ?2", "ti", names[i], floor)) !=
+		    POUCH_OK)
+			return rc;
+	}
+	return POUCH_OK;
+}
+
 int
 pouch_store_sqlite_open(const struct pouch_store_config *cfg,
     struct pouch_store **out)
@@ -621,7 +654,7 @@ pouch_store_sqlite_open(const struct pouch_store_config *cfg,
 	    cfg->ephemeral, &s)) != POUCH_OK)
 		return rc;
 	s->base.ops = &sq_ops;
-	if ((rc = migrate(s)) != POUCH_OK)
+	if ((rc = migrate(s)) != POUCH_OK || (rc = seq_floor(s)) != POUCH_OK)
 		goto out;
 	/* In memory there is one database per connection: read from it. */
 	if (!cfg->ephemeral) {

@@ -308,14 +308,10 @@ test_forked_conversation(void **state)
 	snapshot();
 	assert_int_equal(pouch_client_conv_update(a, ca), POUCH_OK);
 	send_to(a, ca, NULL, "on branch one");
-	restore();		/* the server forgets Erin's commit */
-	/* The restored queue numbers new entries from where the copy
-	 * stood, and Erin's cursor is past that (her own commit and message
-	 * came back to her): the first few for her are not fetched.  Fill
-	 * them, so that what follows reaches her. */
-	send_to(b, cb, NULL, "filler one");
-	send_to(b, cb, NULL, "filler two");
-	send_to(b, cb, NULL, "filler three");
+	/* The server forgets Erin's commit.  (Her cursor is past the ones
+	 * the old copy gave out: pouchd raises its sequences at start, or
+	 * what follows would never reach her.) */
+	restore();
 	assert_int_equal(pouch_client_conv_update(b, cb), POUCH_OK);
 	send_to(b, cb, NULL, "on branch two");
 	assert_int_equal(alerts(a, "conv_fork"), 0);

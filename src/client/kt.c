@@ -171,10 +171,45 @@ own_device(struct pouch_client *cl, const uint8_t key[CL_KEY])
 	return 0;
 }
 
+/* The account key the log gave user first ("kt/acct/<user>"). */
+static int
+acct_get(struct pouch_client *cl, const char *user, uint8_t out[CL_KEY])
+{
+	char name[16 + CL_USER_MAX + 1];
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	snprintf(name, sizeof(name), "kt/acct/%s", user);
+	if ((rc = pouch_cstore_kv_get(cl->st, name, &v, &n)) != POUCH_OK)
+		return rc;
+	if (n == CL_KEY)
+		memcpy(out, v, CL_KEY);
+	else
+		rc = POUCH_E_MALFORMED;
+	pouch_cstore_buf_free(v, n);
+	return rc;
+}
+
+static int
+acct_first(struct pouch_client *cl, const char *user,
+    const uint8_t key[CL_KEY])
+{
+	char name[16 + CL_USER_MAX + 1];
+	uint8_t have[CL_KEY];
+	int rc;
+
+	if ((rc = acct_get(cl, user, have)) != POUCH_E_NOT_FOUND)
+		return rc == POUCH_E_MALFORMED ? POUCH_OK : rc;
+	snprintf(name, sizeof(name), "kt/acct/%s", user);
+	return pouch_cstore_kv_put(cl->st, name, key, CL_KEY);
+}
+
 static int
 on_event(struct pouch_client *cl, const struct pouch_kt_event *ev,
     uint64_t index, int baseline)
 {
+	uint8_t acct[CL_KEY];
 	char name[16 + 2 * CL_KEY + 1];
 	int mine = strcmp(ev->user, cl->user) == 0;
 	int rc;
@@ -189,7 +224,9 @@ on_event(struct pouch_client *cl, const struct pouch_kt_event *ev,
 			    "signature", (unsigned long long)index, ev->user);
 		key_name("kt/dev/", ev->device_key, name, sizeof(name));
 		if ((rc = pouch_cstore_kv_put(cl->st, name,
-		    (const uint8_t *)ev->user, strlen(ev->user))) != POUCH_OK)
+		    (const uint8_t *)ev->user, strlen(ev->user))) != POUCH_OK ||
+		    (rc = acct_first(cl, ev->user, ev->account_key)) !=
+		    POUCH_OK)
 			return rc;
 		/* A device's first look at the log takes the devices its
 		 * account already had as the baseline (the account's other
@@ -206,9 +243,28 @@ on_event(struct pouch_client *cl, const struct pouch_kt_event *ev,
 			    (unsigned long long)index);
 		return POUCH_OK;
 	case POUCH_KT_DEVICE_REVOKED:
+		/* by the user's account key or an administrator (log key):
+		 * a revocation the server made up would silence a device */
+		if ((rc = acct_get(cl, ev->user, acct)) != POUCH_OK &&
+		    rc != POUCH_E_NOT_FOUND)
+			return rc;
+		if (pouch_kt_event_verify(cl->c, ev, rc == POUCH_OK ? acct :
+		    NULL, cl->server_key) != POUCH_OK)
+			return cl_alert(cl, "kt_bad_event", "log entry %llu "
+			    "(a revocation of a device of %s) is signed by "
+			    "neither the account nor the log; it is ignored",
+			    (unsigned long long)index, ev->user);
 		key_name("kt/rev/", ev->device_key, name, sizeof(name));
-		return pouch_cstore_kv_put(cl->st, name,
-		    (const uint8_t *)ev->user, strlen(ev->user));
+		if ((rc = pouch_cstore_kv_put(cl->st, name,
+		    (const uint8_t *)ev->user, strlen(ev->user))) != POUCH_OK)
+			return rc;
+		if (mine && !baseline && ev->signer == POUCH_KT_BY_LOG)
+			return cl_alert(cl, "own_device_revoked", "%s revoked "
+			    "a device of your account (entry %llu)%s",
+			    ev->actor, (unsigned long long)index,
+			    pouch_ct_eq(ev->device_key, cl->dev_pub, CL_KEY) ==
+			    0 ? ": this one" : "");
+		return POUCH_OK;
 	case POUCH_KT_ACCOUNT_KEY:
 		if (mine && pouch_ct_eq(ev->account_key, cl->acct_pub,
 		    CL_KEY) != 0)

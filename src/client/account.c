@@ -119,11 +119,25 @@ int
 cl_alert(struct pouch_client *cl, const char *kind, const char *fmt, ...)
 {
 	char text[POUCH_CSTORE_ALERT_MAX + 1];
+	struct pouch_cstore_alert *a = NULL;
+	size_t n = 0, i;
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* one alert while the same one waits for acknowledgement: a sync
+	 * may meet the same lie several times */
+	if ((rc = pouch_cstore_alert_list(cl->st, 0, &a, &n)) != POUCH_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (strcmp(a[i].kind, kind) == 0 &&
+		    strcmp(a[i].text, text) == 0)
+			break;
+	free(a);
+	if (i < n)
+		return POUCH_OK;
 	return pouch_cstore_alert_add(cl->st, kind, text, cl_now(cl), NULL);
 }
 

@@ -13,7 +13,16 @@
  *   bench pouchd_ack_p50 / pouchd_ack_p99: N ms
  *   bench sqlite_batched: N msg/s
  *   ratio pouchd_acked vs sqlite_batched: X
+ *
+ * First, on the quiet server, the wake-up latency (goal: 200 ms p99): a
+ * device waits in GET /v1/sync?wait=10 on a kept-alive connection, a
+ * member of its group posts one message, and the time from the start of
+ * that POST to the waiting device holding the message is taken,
+ * BENCH_PUSH times (default 300, at least 200):
+ *
+ *   bench pouchd_push_p50 / pouchd_push_p99: N ms
  */
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,6 +210,154 @@ run_pouchd(int nclients, double seconds)
 	return (double)total / elapsed;
 }
 
+/* ---- wake-up latency ------------------------------------------------ */
+
+struct push {
+	struct client	*rx;		/* the waiting device */
+	int		 n;
+	atomic_int	 parked;	/* round whose GET is on its way */
+	atomic_int	 done;		/* rounds answered */
+	double		*got;		/* when round i's answer came */
+	int		 misses;
+};
+
+/* A kept-alive HTTPS handle for path with d's token. */
+static CURL *
+handle(const struct device *d, struct curl_slist **h)
+{
+	char hdr[128];
+	CURL *cu;
+
+	if ((cu = curl_easy_init()) == NULL)
+		exit(1);
+	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", d->token);
+	*h = curl_slist_append(NULL, hdr);
+	*h = curl_slist_append(*h, "Expect:");
+	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(cu, CURLOPT_PINNEDPUBLICKEY, srv.pin);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, *h);
+	return cu;
+}
+
+static size_t
+keep(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	if ((b->p = realloc(b->p, b->n + size * n + 1)) == NULL)
+		exit(1);
+	memcpy(b->p + b->n, p, size * n);
+	b->n += size * n;
+	b->p[b->n] = '\0';
+	return size * n;
+}
+
+static void *
+push_rx(void *arg)
+{
+	struct push *p = arg;
+	struct curl_slist *h;
+	struct buf out = { 0 };
+	char url[128];
+	int64_t after = 0;
+	json_t *r;
+	long st;
+	int i;
+	CURL *cu = handle(&p->rx->dev, &h);
+
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, keep);
+	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &out);
+	for (i = 0; i < p->n; i++) {
+		snprintf(url, sizeof(url), "https://127.0.0.1:%d/v1/sync?"
+		    "after=%lld&wait=10", srv.port, (long long)after);
+		curl_easy_setopt(cu, CURLOPT_URL, url);
+		atomic_store(&p->parked, i + 1);
+		st = 0;
+		if (curl_easy_perform(cu) == CURLE_OK)
+			curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &st);
+		p->got[i] = bench_now();
+		r = st == 200 ? json_loadb((const char *)out.p, out.n, 0,
+		    NULL) : NULL;
+		if (r == NULL || json_array_size(json_object_get(r,
+		    "messages")) == 0)
+			p->misses++;
+		else
+			after = json_integer_value(json_object_get(r,
+			    "cursor"));
+		json_decref(r);
+		e2e_buf_free(&out);
+		atomic_store(&p->done, i + 1);
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(cu);
+	return NULL;
+}
+
+static void
+run_push(int n)
+{
+	struct client c[GROUP];
+	struct push p;
+	struct curl_slist *h;
+	struct buf m;
+	double *sent, *lat;
+	struct timespec settle = { 0, 30 * 1000 * 1000 };
+	char url[128];
+	pthread_t th;
+	long st;
+	int i;
+	CURL *cu;
+
+	memset(c, 0, sizeof(c));
+	make_group(c, 999);
+	memset(&p, 0, sizeof(p));
+	p.rx = &c[1];
+	p.n = n;
+	if ((p.got = calloc((size_t)n, sizeof(double))) == NULL ||
+	    (sent = calloc((size_t)n, sizeof(double))) == NULL ||
+	    (lat = calloc((size_t)n, sizeof(double))) == NULL)
+		exit(1);
+	e2e_app(c[0].gid, 1, "wake up", &m);
+	cu = handle(&c[0].dev, &h);
+	h = curl_slist_append(h, "Content-Type: message/mls");
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/v1/messages",
+	    srv.port);
+	curl_easy_setopt(cu, CURLOPT_URL, url);
+	curl_easy_setopt(cu, CURLOPT_POSTFIELDS, m.p);
+	curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)m.n);
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, sink);
+	if (pthread_create(&th, NULL, push_rx, &p) != 0)
+		exit(1);
+	for (i = 0; i < n; i++) {
+		/* the GET of round i is parked at the server */
+		while (atomic_load(&p.parked) < i + 1)
+			nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+		nanosleep(&settle, NULL);
+		sent[i] = bench_now();
+		st = 0;
+		if (curl_easy_perform(cu) == CURLE_OK)
+			curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &st);
+		if (st != 201)
+			p.misses++;
+		while (atomic_load(&p.done) < i + 1)
+			nanosleep(&(struct timespec){ 0, 100 * 1000 }, NULL);
+		lat[i] = p.got[i] - sent[i];
+	}
+	pthread_join(th, NULL);
+	qsort(lat, (size_t)n, sizeof(double), cmp_double);
+	printf("bench pouchd_push_p50: %.2f ms\n", lat[n / 2] * 1e3);
+	printf("bench pouchd_push_p99: %.2f ms\n", lat[n * 99 / 100] * 1e3);
+	printf("bench pouchd_push_rounds: %d (%d misses)\n", n, p.misses);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(cu);
+	e2e_buf_free(&m);
+	free(p.got);
+	free(sent);
+	free(lat);
+}
+
 /* The same rows with the same durability, 64 messages a transaction. */
 static double
 run_sqlite(const char *dir, double seconds)
@@ -260,7 +417,7 @@ main(void)
 {
 	const char *e;
 	double seconds = 5, a, b;
-	int clients = 20;
+	int clients = 20, push = 300;
 
 	if ((e = getenv("BENCH_SECONDS")) != NULL && strtod(e, NULL) > 0)
 		seconds = strtod(e, NULL);
@@ -273,6 +430,10 @@ main(void)
 		fprintf(stderr, "bench: cannot start pouchd\n");
 		return 1;
 	}
+	if ((e = getenv("BENCH_PUSH")) != NULL &&
+	    strtol(e, NULL, 10) >= 200 && strtol(e, NULL, 10) <= 100000)
+		push = (int)strtol(e, NULL, 10);
+	run_push(push);
 	a = run_pouchd(clients, seconds);
 	b = run_sqlite(srv.dir, seconds);
 	bench_ratio("pouchd_acked", a, "sqlite_batched", b);

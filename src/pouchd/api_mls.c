@@ -126,9 +126,20 @@ api_kp_claim(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 		api_fail(rs, rc);
 		goto out;
 	}
+	/* a suspended user cannot be added to anything (the store checks
+	 * again in the claiming transaction) */
+	if (u.suspended) {
+		pd_error(rs, 403, "user_suspended");
+		goto out;
+	}
 	arr = json_array();
-	if ((rc = d->st->ops->kp_claim(d->st, u.id, rq->dev->id, rq->now,
-	    on_claim, arr)) != POUCH_OK) {
+	rc = d->st->ops->kp_claim(d->st, u.id, rq->dev->id, rq->now,
+	    on_claim, arr);
+	if (rc == POUCH_E_FORBIDDEN) {
+		pd_error(rs, 403, "user_suspended");
+		goto out;
+	}
+	if (rc != POUCH_OK) {
 		api_fail(rs, rc);
 		goto out;
 	}
@@ -218,6 +229,42 @@ parse_attachments(const char *s, uint8_t (*out)[32], size_t *n)
 	return 0;
 }
 
+/* The server's Remove of a revoked device (store repropose). */
+static int
+propose_remove(void *arg, const struct pouch_store_membership *m,
+    uint8_t **msg, size_t *len, uint8_t ref[POUCH_STORE_REF_MAX],
+    size_t *reflen)
+{
+	struct pouchd *d = arg;
+
+	return pd_mls_server_remove(d->crypto, d->server_key, m, msg, len,
+	    ref, POUCH_STORE_REF_MAX, reflen);
+}
+
+/*
+ * A commit moved gid (NULL: any group) to a new epoch: a revoked device
+ * it did not remove gets the server's Remove again, for that epoch.  A
+ * failure here is logged and left to the next housekeeping pass.
+ */
+static void
+repropose(struct pouchd *d, const uint8_t *gid, size_t gidlen, int64_t now)
+{
+	size_t n = 0;
+	int rc;
+
+	if (d->st->ops->repropose == NULL)
+		return;
+	if ((rc = d->st->ops->repropose(d->st, gid, gidlen, now,
+	    propose_remove, d, &n)) != POUCH_OK)
+		pd_log("warn", "repropose_failed", "code", 'i', (int64_t)rc,
+		    NULL);
+	else if (n > 0) {
+		atomic_fetch_add(&d->post_seq, 1);
+		pd_log("info", "remove_reproposed", "groups", 'i', (int64_t)n,
+		    NULL);
+	}
+}
+
 void
 api_message(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 {
@@ -279,6 +326,8 @@ api_message(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 		api_fail(rs, rc);
 		goto out;
 	}
+	if (m.kind == POUCH_STORE_COMMIT)
+		repropose(d, m.group_id, m.gidlen, rq->now);
 	atomic_fetch_add(&d->post_seq, 1);
 	if (d->wake != NULL && p.ndevices > 0)
 		d->wake(d, p.devices, p.ndevices);
@@ -491,6 +540,9 @@ pd_gc(struct pouchd *d, int64_t *removed)
 	size_t i;
 	int rc;
 
+	/* a Remove a commit raced past, and the server died before it
+	 * proposed it again */
+	repropose(d, NULL, 0, pd_now());
 	rc = d->st->ops->gc(d->st, pd_now(), d->cfg.attachment_retention,
 	    on_gc_attachment, &l, removed);
 	/* the rows are gone for good: now the bytes */

@@ -498,9 +498,11 @@ on_headers(struct http *h, struct MHD_Connection *mc, const char *url,
 		/* the database is down (PostgreSQL): retry, not re-login */
 		if (rc == POUCH_E_DB)
 			return respond_error(mc, c, 503, "database");
+		/* an expired token says so: log in again */
 		if (rc != POUCH_OK)
 			return respond_error(mc, c, rc == POUCH_E_FORBIDDEN ?
 			    403 : 401, rc == POUCH_E_FORBIDDEN ? "forbidden" :
+			    rc == POUCH_E_EXPIRED ? "token_expired" :
 			    "unauthenticated");
 		c->authed = 1;
 		if (!pd_rate_allow(h->rate_auth, (uint64_t)c->dev.id))
@@ -758,6 +760,11 @@ pd_http_stop(struct pouchd *d, int drain_seconds)
 
 		nanosleep(&ms, NULL);
 	}
+	/* the store's listener thread (PostgreSQL) may be inside wake:
+	 * from here on it neither is nor will be */
+	pthread_mutex_lock(&d->wake_mu);
+	__atomic_store_n(&d->wake, NULL, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->wake_mu);
 	if (h->mhd != NULL)
 		MHD_stop_daemon(h->mhd);
 	pthread_mutex_lock(&h->jmu);
@@ -769,7 +776,6 @@ pd_http_stop(struct pouchd *d, int drain_seconds)
 	free(h->workers);
 	pthread_cond_destroy(&h->jcv);
 	pthread_mutex_destroy(&h->jmu);
-	d->wake = NULL;
 	pthread_cond_destroy(&h->cv);
 	pthread_mutex_destroy(&h->mu);
 	xfreezero(h->key, h->keylen);

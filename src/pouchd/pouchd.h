@@ -156,9 +156,12 @@ struct pouchd {
 	/* bumped on every accepted post: a sync that saw an old value
 	 * must look again before it sleeps */
 	atomic_uint_fast64_t	 post_seq;
-	/* wakes sync waiters of the devices a post queued for */
+	/* wakes sync waiters of the devices a post queued for; the
+	 * store's listener thread (PostgreSQL) calls it under wake_mu,
+	 * which pd_http_stop takes to clear it before the HTTP state goes */
 	void			(*wake)(struct pouchd *d, const int64_t *dev,
 				    size_t n);
+	pthread_mutex_t		 wake_mu;
 	void			*http;		/* http.c's state */
 	struct pd_kt		*kt;		/* kt_log.c; NULL: log off */
 	uint16_t		 port;		/* bound (port 0: chosen) */

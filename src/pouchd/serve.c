@@ -36,9 +36,13 @@ notify_remote(void *arg, const int64_t *devs, size_t n)
 	void (*wake)(struct pouchd *, const int64_t *, size_t);
 
 	atomic_fetch_add(&d->post_seq, 1);
+	/* pd_http_stop clears d->wake under this lock before it frees
+	 * what wake uses: no wake is running once it has */
+	pthread_mutex_lock(&d->wake_mu);
 	wake = __atomic_load_n(&d->wake, __ATOMIC_ACQUIRE);
 	if (wake != NULL)
 		wake(d, devs, n);
+	pthread_mutex_unlock(&d->wake_mu);
 }
 
 int
@@ -50,6 +54,7 @@ pd_open(struct pouchd *d, const char *config, char *err, size_t errlen)
 	int rc;
 
 	memset(d, 0, sizeof(*d));
+	pthread_mutex_init(&d->wake_mu, NULL);
 	if ((rc = pd_config_load(&d->cfg, config, err, errlen)) != POUCH_OK)
 		return rc;
 	if ((rc = pouch_crypto_new(&d->crypto)) != POUCH_OK) {
@@ -93,9 +98,10 @@ out:
 void
 pd_close(struct pouchd *d)
 {
-	pouch_store_close(d->st);
+	pouch_store_close(d->st);	/* joins the listener thread */
 	pouch_sig_key_free(d->server_key);
 	pouch_crypto_free(d->crypto);
+	pthread_mutex_destroy(&d->wake_mu);
 	memset(d, 0, sizeof(*d));
 }
 

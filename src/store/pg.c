@@ -578,6 +578,7 @@ static const struct pouch_store_ops pg_ops = {
 	.backup = pg_backup,
 	.stats = pg_stats,
 	.gc = pg_gc,
+	.repropose = pg_repropose,
 	.kt_publish = pg_kt_publish,
 	.kt_leaves = pg_kt_leaves,
 	.kt_find = pg_kt_find,

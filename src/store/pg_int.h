@@ -167,6 +167,8 @@ int	pg_group_get(struct pouch_store *, const uint8_t *, size_t,
 	    struct pouch_store_group *);
 int	pg_post(struct pouch_store *, const struct pouch_store_msg *,
 	    struct pouch_store_posted *);
+int	pg_repropose(struct pouch_store *, const uint8_t *, size_t, int64_t,
+	    pouch_store_propose_fn, void *, size_t *);
 int	pg_propose_removal(struct pgx *x, int64_t device, int64_t now,
 	    pouch_store_propose_fn propose, void *arg, size_t *n);
 int	pg_sync_fetch(struct pouch_store *, int64_t, int64_t, size_t,

@@ -687,6 +687,7 @@ struct membership {
 	uint64_t	epoch;
 	uint16_t	suite;
 	uint32_t	leaf;
+	int64_t		device;		/* the one to remove */
 };
 
 static int
@@ -729,26 +730,22 @@ out:
 	return rc;
 }
 
-int
-pg_propose_removal(struct pgx *x, int64_t device, int64_t now,
+/*
+ * The memberships of r (group id, group_id, epoch, suite, leaf, device),
+ * then a Remove of each by the server.
+ */
+static int
+propose_rows(struct pgx *x, PGresult *r, int64_t now,
     pouch_store_propose_fn propose, void *arg, size_t *n)
 {
 	struct membership *ms = NULL, *nm;
-	PGresult *r = NULL;
 	size_t i, count = 0;
-	int rc, k;
+	int rc = POUCH_OK, k;
 
 	*n = 0;
-	if ((rc = pg_q(x, &r, "SELECT g.id, g.group_id, g.epoch, "
-	    "g.cipher_suite, m.leaf FROM members m JOIN groups g ON "
-	    "g.id = m.group_ref WHERE m.device_id = $1 ORDER BY g.id "
-	    "FOR UPDATE OF g", "i", device)) != POUCH_OK)
-		return rc;
 	if (PQntuples(r) > 0 &&
-	    (ms = calloc((size_t)PQntuples(r), sizeof(*ms))) == NULL) {
-		rc = POUCH_E_NOMEM;
-		goto out;
-	}
+	    (ms = calloc((size_t)PQntuples(r), sizeof(*ms))) == NULL)
+		return POUCH_E_NOMEM;
 	for (k = 0; k < PQntuples(r); k++) {
 		nm = &ms[count];
 		nm->group = pg_get_int(r, k, 0);
@@ -761,16 +758,72 @@ pg_propose_removal(struct pgx *x, int64_t device, int64_t now,
 		nm->epoch = (uint64_t)pg_get_int(r, k, 2);
 		nm->suite = (uint16_t)pg_get_int(r, k, 3);
 		nm->leaf = (uint32_t)pg_get_int(r, k, 4);
+		nm->device = pg_get_int(r, k, 5);
 		count++;
 	}
 	for (i = 0; i < count; i++)
-		if ((rc = propose_one(x, device, now, &ms[i], propose, arg)) !=
-		    POUCH_OK)
+		if ((rc = propose_one(x, ms[i].device, now, &ms[i], propose,
+		    arg)) != POUCH_OK)
 			goto out;
 	*n = count;
 out:
-	PQclear(r);
 	free(ms);
+	return rc;
+}
+
+int
+pg_propose_removal(struct pgx *x, int64_t device, int64_t now,
+    pouch_store_propose_fn propose, void *arg, size_t *n)
+{
+	PGresult *r = NULL;
+	int rc;
+
+	*n = 0;
+	if ((rc = pg_q(x, &r, "SELECT g.id, g.group_id, g.epoch, "
+	    "g.cipher_suite, m.leaf, m.device_id FROM members m JOIN groups g "
+	    "ON g.id = m.group_ref WHERE m.device_id = $1 ORDER BY g.id "
+	    "FOR UPDATE OF g", "i", device)) != POUCH_OK)
+		return rc;
+	rc = propose_rows(x, r, now, propose, arg, n);
+	PQclear(r);
+	return rc;
+}
+
+int
+pg_repropose(struct pouch_store *st, const uint8_t *gid, size_t gidlen,
+    int64_t now, pouch_store_propose_fn propose, void *arg, size_t *n)
+{
+	PGresult *r = NULL;
+	struct pgx x;
+	size_t count = 0;
+	int rc;
+
+	if (n != NULL)
+		*n = 0;
+	if (propose == NULL || (gid != NULL && (gidlen == 0 ||
+	    gidlen > POUCH_STORE_GROUP_ID_MAX)))
+		return POUCH_E_MISUSE;
+	if ((rc = pg_begin((struct pg *)st, &x)) != POUCH_OK)
+		return rc;
+	/* revoked members with no Remove of their leaf in this epoch; the
+	 * group rows are locked as a commit locks them */
+	if ((rc = pg_q(&x, &r, "SELECT g.id, g.group_id, g.epoch, "
+	    "g.cipher_suite, m.leaf, m.device_id FROM members m JOIN groups g "
+	    "ON g.id = m.group_ref JOIN devices d ON d.id = m.device_id "
+	    "WHERE d.revoked = 1 AND ($1 = 0 OR g.group_id = $2) AND NOT "
+	    "EXISTS (SELECT 1 FROM proposals p WHERE p.group_ref = g.id AND "
+	    "p.epoch = g.epoch AND p.type = $3 AND p.leaf = m.leaf) "
+	    "ORDER BY g.id, m.leaf FOR UPDATE OF g", "ibi",
+	    (int64_t)(gid != NULL), gid != NULL ? gid : (const uint8_t *)"",
+	    gid != NULL ? gidlen : 0, (int64_t)POUCH_STORE_CH_REMOVE)) !=
+	    POUCH_OK)
+		goto out;
+	rc = propose_rows(&x, r, now, propose, arg, &count);
+out:
+	PQclear(r);
+	rc = pg_end(&x, rc);
+	if (rc == POUCH_OK && n != NULL)
+		*n = count;
 	return rc;
 }
 
@@ -911,6 +964,8 @@ pg_gc(struct pouch_store *st, int64_t now, int64_t retention,
 		"DELETE FROM tokens WHERE expires <= $1",
 		"DELETE FROM challenges WHERE expires <= $1",
 		"DELETE FROM enrol_codes WHERE expires <= $1 - 2592000",
+		("DELETE FROM kp_issued WHERE issued <= $1 - 2592000 OR "
+		"device_id IN (SELECT id FROM devices WHERE revoked = 1)"),
 	};
 	uint8_t h[POUCH_STORE_HASH_BYTES];
 	PGresult *r = NULL;
@@ -930,6 +985,11 @@ pg_gc(struct pouch_store *st, int64_t now, int64_t retention,
 	}
 	if ((rc = pg_q(&x, NULL, "DELETE FROM proposals p USING groups g "
 	    "WHERE g.id = p.group_ref AND p.epoch < g.epoch", "")) != POUCH_OK)
+		goto out;
+	n += x.changes;
+	if ((rc = pg_q(&x, NULL, "DELETE FROM commits c USING groups g "
+	    "WHERE g.id = c.group_ref AND c.epoch + 1 < g.epoch", "")) !=
+	    POUCH_OK)
 		goto out;
 	n += x.changes;
 	/* bodies two concurrent acks both left behind */

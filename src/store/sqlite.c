@@ -218,7 +218,7 @@ sq_done(struct sq *s, sqlite3_stmt *q)
 			s->cache[i].busy = 0;
 			return;
 		}
-	sq_done(s, q);
+	sqlite3_finalize(q);		/* the cache was full: not kept */
 }
 
 int
@@ -597,6 +597,7 @@ static const struct pouch_store_ops sq_ops = {
 	.backup = sq_backup,
 	.stats = sq_stats,
 	.gc = sq_gc,
+	.repropose = sq_repropose,
 	.kt_publish = sq_kt_publish,
 	.kt_leaves = sq_kt_leaves,
 	.kt_find = sq_kt_find,

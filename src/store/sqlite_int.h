@@ -153,6 +153,8 @@ int	sq_stats(struct pouch_store *, struct pouch_store_stats *);
 int	sq_gc(struct pouch_store *, int64_t, int64_t,
 	    int (*)(void *, const uint8_t *), void *, int64_t *);
 /* sqlite_mls.c, for sq_device_revoke: queue Remove proposals. */
+int	sq_repropose(struct pouch_store *, const uint8_t *, size_t, int64_t,
+	    pouch_store_propose_fn, void *, size_t *);
 int	sq_propose_removal(struct sq *s, int64_t device, int64_t now,
 	    pouch_store_propose_fn propose, void *arg, size_t *n);
 int	sq_post(struct pouch_store *, const struct pouch_store_msg *,

@@ -578,6 +578,7 @@ struct membership {
 	uint64_t	epoch;
 	uint16_t	suite;
 	uint32_t	leaf;
+	int64_t		device;		/* the one to remove */
 };
 
 /* Queue one Remove proposal built by propose to the other members. */
@@ -623,21 +624,19 @@ out:
 	return rc;
 }
 
-int
-sq_propose_removal(struct sq *s, int64_t device, int64_t now,
+/*
+ * The memberships q returns (group id, group_id, epoch, suite, leaf,
+ * device), then a Remove of each by the server.
+ */
+static int
+propose_rows(struct sq *s, sqlite3_stmt *q, int64_t now,
     pouch_store_propose_fn propose, void *arg, size_t *n)
 {
 	struct membership *ms = NULL, *nm;
-	sqlite3_stmt *q = NULL;
 	size_t i, count = 0, cap = 0;
 	int rc;
 
 	*n = 0;
-	if ((rc = sq_prep(s, &q, "SELECT g.id, g.group_id, g.epoch, "
-	    "g.cipher_suite, m.leaf FROM members m JOIN groups g ON "
-	    "g.id = m.group_ref WHERE m.device_id = ? ORDER BY g.id", "i",
-	    device)) != POUCH_OK)
-		return rc;
 	while ((rc = sq_step(s, q)) == 1) {
 		if (count == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -658,6 +657,7 @@ sq_propose_removal(struct sq *s, int64_t device, int64_t now,
 		nm->epoch = (uint64_t)sqlite3_column_int64(q, 2);
 		nm->suite = (uint16_t)sqlite3_column_int(q, 3);
 		nm->leaf = (uint32_t)sqlite3_column_int64(q, 4);
+		nm->device = sqlite3_column_int64(q, 5);
 		count++;
 	}
 	if (rc < 0)
@@ -665,14 +665,65 @@ sq_propose_removal(struct sq *s, int64_t device, int64_t now,
 	sq_done(s, q);
 	q = NULL;
 	for (i = 0; i < count; i++)
-		if ((rc = propose_one(s, device, now, &ms[i], propose, arg)) !=
-		    POUCH_OK)
+		if ((rc = propose_one(s, ms[i].device, now, &ms[i], propose,
+		    arg)) != POUCH_OK)
 			goto out;
 	*n = count;
 	rc = POUCH_OK;
 out:
 	sq_done(s, q);
 	free(ms);
+	return rc;
+}
+
+int
+sq_propose_removal(struct sq *s, int64_t device, int64_t now,
+    pouch_store_propose_fn propose, void *arg, size_t *n)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	*n = 0;
+	if ((rc = sq_prep(s, &q, "SELECT g.id, g.group_id, g.epoch, "
+	    "g.cipher_suite, m.leaf, m.device_id FROM members m JOIN groups "
+	    "g ON g.id = m.group_ref WHERE m.device_id = ? ORDER BY g.id",
+	    "i", device)) != POUCH_OK)
+		return rc;
+	return propose_rows(s, q, now, propose, arg, n);
+}
+
+int
+sq_repropose(struct pouch_store *st, const uint8_t *gid, size_t gidlen,
+    int64_t now, pouch_store_propose_fn propose, void *arg, size_t *n)
+{
+	struct sq *s = (struct sq *)st;
+	sqlite3_stmt *q = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (n != NULL)
+		*n = 0;
+	if (propose == NULL || (gid != NULL && (gidlen == 0 ||
+	    gidlen > POUCH_STORE_GROUP_ID_MAX)))
+		return POUCH_E_MISUSE;
+	if ((rc = sq_begin(s, 1)) != POUCH_OK)
+		return rc;
+	/* revoked members with no Remove of their leaf in this epoch */
+	if ((rc = sq_prep(s, &q, "SELECT g.id, g.group_id, g.epoch, "
+	    "g.cipher_suite, m.leaf, m.device_id FROM members m JOIN groups "
+	    "g ON g.id = m.group_ref JOIN devices d ON d.id = m.device_id "
+	    "WHERE d.revoked = 1 AND (? = 0 OR g.group_id = ?) AND NOT "
+	    "EXISTS (SELECT 1 FROM proposals p WHERE p.group_ref = g.id AND "
+	    "p.epoch = g.epoch AND p.type = ? AND p.leaf = m.leaf) "
+	    "ORDER BY g.id, m.leaf", "ibi", (int64_t)(gid != NULL),
+	    gid != NULL ? gid : (const uint8_t *)"", gid != NULL ? gidlen : 0,
+	    (int64_t)POUCH_STORE_CH_REMOVE)) != POUCH_OK)
+		goto out;
+	rc = propose_rows(s, q, now, propose, arg, &count);
+out:
+	rc = sq_end(s, rc);
+	if (rc == POUCH_OK && n != NULL)
+		*n = count;
 	return rc;
 }
 
@@ -849,6 +900,8 @@ sq_gc(struct pouch_store *st, int64_t now, int64_t retention,
 		"DELETE FROM tokens WHERE expires <= ?",
 		"DELETE FROM challenges WHERE expires <= ?",
 		"DELETE FROM enrol_codes WHERE expires <= ? - 2592000",
+		("DELETE FROM kp_issued WHERE issued <= ? - 2592000 OR "
+		"device_id IN (SELECT id FROM devices WHERE revoked = 1)"),
 	};
 	struct sq *s = (struct sq *)st;
 	int64_t n = 0;
@@ -866,6 +919,11 @@ sq_gc(struct pouch_store *st, int64_t now, int64_t retention,
 	}
 	if ((rc = sq_exec(s, "DELETE FROM proposals WHERE epoch < (SELECT "
 	    "g.epoch FROM groups g WHERE g.id = proposals.group_ref)", "")) !=
+	    POUCH_OK)
+		goto out;
+	n += sq_changes(s);
+	if ((rc = sq_exec(s, "DELETE FROM commits WHERE epoch + 1 < (SELECT "
+	    "g.epoch FROM groups g WHERE g.id = commits.group_ref)", "")) !=
 	    POUCH_OK)
 		goto out;
 	n += sq_changes(s);

@@ -404,7 +404,11 @@ struct pouch_store_ops {
 	/*
 	 * Housekeeping, one transaction: expired tokens and challenges,
 	 * proposals of past epochs (no commit can reference them), codes
-	 * expired for 30 days, and attachments older than retention seconds
+	 * expired for 30 days, commit records of epochs before the group's
+	 * last commit (only the epoch check and the latest record guard a
+	 * new commit), issued-KeyPackage records 30 days old or of revoked
+	 * devices (an Add or Welcome must use a KeyPackage claimed within
+	 * that time), and attachments older than retention seconds
 	 * that no queued message carries; fn (may be NULL) gets the hash of
 	 * each attachment removed, inside the transaction, so that the caller
 	 * deletes its bytes once gc has returned POUCH_OK.  *removed (may
@@ -413,6 +417,21 @@ struct pouch_store_ops {
 	int	(*gc)(struct pouch_store *st, int64_t now, int64_t retention,
 		    int (*fn)(void *, const uint8_t *), void *arg,
 		    int64_t *removed);
+
+	/*
+	 * Revocation that a commit left behind: for every group (gid only,
+	 * when not NULL) that still has a revoked device as a member and no
+	 * Remove of its leaf relayed in the group's current epoch, queue
+	 * the server's Remove of it for that epoch to the other members,
+	 * as device_revoke does (same propose contract), in one
+	 * transaction.  pouchd calls it after every accepted commit and in
+	 * its housekeeping, so the Remove follows the group from epoch to
+	 * epoch until a commit carries it out.  *nproposed (may be NULL)
+	 * gets how many were queued.
+	 */
+	int	(*repropose)(struct pouch_store *st, const uint8_t *gid,
+		    size_t gidlen, int64_t now, pouch_store_propose_fn propose,
+		    void *arg, size_t *nproposed);
 
 	/* key transparency: see "key transparency" below (NULL: none) */
 	int	(*kt_publish)(struct pouch_store *st, uint64_t have,

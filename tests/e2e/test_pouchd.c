@@ -647,6 +647,86 @@ test_revoke_removes_from_groups(void **state)
 	e2e_buf_free(&m);
 }
 
+/* The next message of d's queue after *after, which moves past it. */
+static void
+one_message(struct device *d, int64_t *after, const char *kind,
+    struct buf *out)
+{
+	json_t *r = sync_get(d, *after, 0), *it;
+	const char *s64;
+
+	assert_true(json_array_size(json_object_get(r, "messages")) >= 1);
+	it = json_array_get(json_object_get(r, "messages"), 0);
+	assert_string_equal(json_string_value(json_object_get(it, "kind")),
+	    kind);
+	s64 = json_string_value(json_object_get(it, "data"));
+	out->p = malloc(strlen(s64));
+	assert_non_null(out->p);
+	assert_int_equal(e2e_unb64(s64, out->p, strlen(s64), &out->n), 0);
+	*after = json_integer_value(json_object_get(it, "cursor"));
+	json_decref(r);
+}
+
+/*
+ * Revocation survives a commit that ignored it: the server's Remove is
+ * for epoch 1, dana commits epoch 1 without it, so the server proposes
+ * the Remove again for epoch 2, once; a commit of that one removes fay.
+ */
+static void
+test_revoke_reissued_after_commit(void **state)
+{
+	struct trio t;
+	struct buf m, prop = { 0 };
+	uint8_t server[32], ref[32];
+	size_t n;
+	char args[64];
+	json_t *r = NULL;
+
+	(void)state;
+	trio(&t, "g-reissue");
+	assert_int_equal(e2e_json(cur, "GET", "/v1/info", NULL, NULL, &r),
+	    200);
+	assert_int_equal(e2e_unb64(json_string_value(json_object_get(r,
+	    "server_key")), server, sizeof(server), &n), 0);
+	json_decref(r);
+	snprintf(args, sizeof(args), "device revoke %lld >/dev/null",
+	    (long long)t.f.id);
+	assert_int_equal(e2e_admin(cur, NULL, args), 0);
+	one_message(&t.e, &t.ecur, "proposal", &prop);
+	assert_int_equal(e2e_check_server_remove(&prop, server, "g-reissue",
+	    1, 2, ref), 0);
+	e2e_buf_free(&prop);
+	/* dana's commit for epoch 1 carries no Remove: fay stays */
+	e2e_commit("g-reissue", 1, 0, NULL, 0, NULL, 0, &m);
+	assert_int_equal(post_mls(&t.d, &m, &r), 201);
+	assert_int_equal(json_integer_value(json_object_get(r, "epoch")), 2);
+	json_decref(r);
+	e2e_buf_free(&m);
+	/* eric: dana's commit, then the server's Remove for epoch 2 */
+	one_message(&t.e, &t.ecur, "commit", &prop);
+	e2e_buf_free(&prop);
+	one_message(&t.e, &t.ecur, "proposal", &prop);
+	assert_int_equal(e2e_check_server_remove(&prop, server, "g-reissue",
+	    2, 2, ref), 0);
+	e2e_buf_free(&prop);
+	/* housekeeping does not propose it a third time */
+	assert_int_equal(e2e_admin(cur, NULL, "gc >/dev/null"), 0);
+	r = sync_get(&t.e, t.ecur, 0);
+	assert_int_equal(json_array_size(json_object_get(r, "messages")), 0);
+	json_decref(r);
+	/* eric commits it by reference: fay is out, nothing follows */
+	e2e_commit_by_ref("g-reissue", 2, 1, ref, &m);
+	assert_int_equal(post_mls(&t.e, &m, &r), 201);
+	json_decref(r);
+	e2e_buf_free(&m);
+	e2e_app("g-reissue", 3, "without fay", &m);
+	assert_int_equal(post_mls(&t.d, &m, &r), 201);
+	assert_int_equal(json_integer_value(json_object_get(r, "recipients")),
+	    1);
+	json_decref(r);
+	e2e_buf_free(&m);
+}
+
 /*
  * Every authenticated route under every bad credential: no token, not
  * hex, unknown, revoked device, suspended user.  Each answers 401 before
@@ -722,6 +802,84 @@ test_auth_matrix(void **state)
 	assert_int_equal(e2e_admin(cur, NULL,
 	    "user unsuspend mx-suspended >/dev/null"), 0);
 	assert_int_equal(e2e_login(cur, &suspended), 200);
+}
+
+/*
+ * A suspended user is not addressable: claims of their KeyPackages are
+ * refused with user_suspended and consume nothing; unsuspended, they are
+ * claimable again.
+ */
+static void
+test_suspended_not_claimable(void **state)
+{
+	struct device target, asker;
+	struct buf out = { 0 };
+	json_t *r;
+
+	(void)state;
+	device(&target, "susp-target", NULL);
+	device(&asker, "susp-asker", NULL);
+	upload_kps(&target, 950, 2, 0);
+	assert_int_equal(e2e_admin(cur, NULL,
+	    "user suspend susp-target >/dev/null"), 0);
+	assert_int_equal(e2e_http(cur, "POST", "/v1/keypackages/claim",
+	    asker.token, "application/json", "{\"user\":\"susp-target\"}",
+	    22, &out), 403);
+	assert_non_null(out.p);
+	assert_non_null(strstr((char *)out.p, "\"user_suspended\""));
+	e2e_buf_free(&out);
+	assert_int_equal(e2e_admin(cur, NULL,
+	    "user unsuspend susp-target >/dev/null"), 0);
+	/* nothing was consumed while suspended (its tokens died) */
+	assert_int_equal(e2e_login(cur, &target), 200);
+	r = NULL;
+	assert_int_equal(e2e_json(cur, "GET", "/v1/keypackages/count",
+	    target.token, NULL, &r), 200);
+	assert_int_equal(json_integer_value(json_object_get(r, "count")), 2);
+	json_decref(r);
+	r = claim(&asker, "susp-target");
+	assert_int_equal(json_array_size(json_object_get(r, "key_packages")),
+	    1);
+	json_decref(r);
+}
+
+/*
+ * A token past token_ttl is refused (401 token_expired) on every route
+ * and stays dead; a fresh challenge-response gives a working one.  A
+ * server of its own with token_ttl = 2 (allowed on loopback only).
+ */
+static void
+test_token_expiry(void **state)
+{
+	struct server s5;
+	struct device x;
+	struct buf out = { 0 };
+	struct timespec past = { 3, 200 * 1000 * 1000 };
+	char old[sizeof(x.token)];
+
+	(void)state;
+	assert_int_equal(e2e_start(&s5, "token_ttl = 2\nrate_unauth = 0"), 0);
+	cur = &s5;
+	device(&x, "expiring", NULL);
+	assert_int_equal(e2e_http(cur, "GET", "/v1/keypackages/count",
+	    x.token, NULL, NULL, 0, NULL), 200);
+	nanosleep(&past, NULL);
+	assert_int_equal(e2e_http(cur, "GET", "/v1/keypackages/count",
+	    x.token, NULL, NULL, 0, &out), 401);
+	assert_non_null(out.p);
+	assert_non_null(strstr((char *)out.p, "\"token_expired\""));
+	e2e_buf_free(&out);
+	assert_int_equal(e2e_http(cur, "GET", "/v1/sync?after=0&wait=0",
+	    x.token, NULL, NULL, 0, NULL), 401);
+	memcpy(old, x.token, sizeof(old));
+	assert_int_equal(e2e_login(cur, &x), 200);
+	assert_string_not_equal(old, x.token);
+	assert_int_equal(e2e_http(cur, "GET", "/v1/keypackages/count",
+	    x.token, NULL, NULL, 0, NULL), 200);
+	assert_int_equal(e2e_http(cur, "GET", "/v1/keypackages/count", old,
+	    NULL, NULL, 0, NULL), 401);
+	cur = &srv;
+	assert_int_equal(e2e_stop(&s5), 0);
 }
 
 /* A server of its own with a strict limit before authentication. */
@@ -1109,7 +1267,10 @@ main(void)
 		cmocka_unit_test(test_attachments),
 		cmocka_unit_test(test_revoke),
 		cmocka_unit_test(test_revoke_removes_from_groups),
+		cmocka_unit_test(test_revoke_reissued_after_commit),
 		cmocka_unit_test(test_auth_matrix),
+		cmocka_unit_test(test_suspended_not_claimable),
+		cmocka_unit_test(test_token_expiry),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_commit_race),
 		cmocka_unit_test(test_sighup_backup_restore),

@@ -106,6 +106,17 @@ test_errors_name_line_not_value(void **state)
 	    POUCH_E_MALFORMED);			/* below its minimum */
 	assert_int_equal(pd_config_load(&c, "/nonexistent/x.conf", err,
 	    sizeof(err)), POUCH_E_IO);
+	/* a token of seconds: only for a server on loopback (tests) */
+	assert_int_equal(load("token_ttl = 2\n", &c, err, sizeof(err)),
+	    POUCH_OK);
+	assert_int_equal(c.token_ttl, 2);
+	assert_int_equal(load("listen = 0.0.0.0\ntoken_ttl = 2\n", &c, err,
+	    sizeof(err)), POUCH_E_MALFORMED);
+	assert_non_null(strstr(err, "token_ttl"));
+	assert_int_equal(load("listen = 0.0.0.0\ntoken_ttl = 60\n", &c, err,
+	    sizeof(err)), POUCH_OK);
+	assert_int_equal(load("token_ttl = 0\n", &c, err, sizeof(err)),
+	    POUCH_E_MALFORMED);
 }
 
 static void

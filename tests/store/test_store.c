@@ -684,6 +684,245 @@ test_revoke_proposes_removal(void **state)
 	pouch_store_posted_clear(&p);
 }
 
+/* fake_remove, remembering the epoch and leaf it was asked for */
+struct prop_log {
+	int		calls;
+	uint64_t	epoch;
+	uint32_t	leaf;
+};
+
+static int
+log_remove(void *arg, const struct pouch_store_membership *m,
+    uint8_t **msg, size_t *len, uint8_t ref[POUCH_STORE_REF_MAX],
+    size_t *reflen)
+{
+	struct prop_log *l = arg;
+	int calls = 0;
+
+	l->epoch = m->epoch;
+	l->leaf = m->leaf;
+	l->calls++;
+	return fake_remove(&calls, m, msg, len, ref, reflen);
+}
+
+/* Rows of a table, read through a connection of our own. */
+static int64_t
+rows(const struct fx *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
+static void
+commit_at(struct pouch_store *st, int64_t sender, uint64_t epoch,
+    const struct pouch_store_change *ch, size_t nch, int64_t now, int want)
+{
+	struct pouch_store_msg m = { 0 };
+	struct pouch_store_posted p;
+
+	m.kind = POUCH_STORE_COMMIT;
+	m.group_id = (const uint8_t *)"g1";
+	m.gidlen = 2;
+	m.epoch = epoch;
+	m.sender = sender;
+	m.changes = ch;
+	m.nchanges = nch;
+	m.body = (const uint8_t *)"commit";
+	m.len = 6;
+	m.now = now;
+	assert_int_equal(st->ops->post(st, &m, &p), want);
+	pouch_store_posted_clear(&p);
+}
+
+/*
+ * A commit that did not carry out the server's Remove of a revoked
+ * device: repropose queues the Remove again for the new epoch, once,
+ * until a commit removes the device.
+ */
+static void
+test_repropose_after_commit(void **state)
+{
+	struct fx *f = *state;
+	struct pouch_store *st = f->st;
+	struct pouch_store_change byref = { POUCH_STORE_CH_REF, 0,
+	    { NULL, 32 } };
+	uint8_t ref[32] = { 2, 'g', '1' };
+	struct prop_log l = { 0 };
+	struct box bx = { 0 };
+	size_t n;
+	int64_t a, b, c;
+	int calls = 0;
+
+	group3(st, &a, &b, &c);
+	assert_int_equal(st->ops->device_revoke(st, c, 500, "admin",
+	    fake_remove, &calls, &n), POUCH_OK);
+	/* epoch 1 already has its Remove: nothing to do */
+	assert_int_equal(st->ops->repropose(st, (const uint8_t *)"g1", 2, 501,
+	    log_remove, &l, &n), POUCH_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(l.calls, 0);
+	/* b commits epoch 1 without it: c is still a member */
+	commit_at(st, b, 1, NULL, 0, 502, POUCH_OK);
+	assert_int_equal(st->ops->repropose(st, NULL, 0, 503, log_remove, &l,
+	    &n), POUCH_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(l.calls, 1);
+	assert_int_equal(l.epoch, 2);
+	assert_int_equal(l.leaf, 2);
+	/* a got: the Welcome-less history, b's commit, the new Remove */
+	assert_int_equal(st->ops->sync_fetch(st, a, 0, 100, on_item, &bx),
+	    POUCH_OK);
+	assert_string_equal(bx.body[bx.n - 1], "remove");
+	assert_string_equal(bx.body[bx.n - 2], "commit");
+	/* once per epoch */
+	assert_int_equal(st->ops->repropose(st, (const uint8_t *)"g1", 2, 504,
+	    log_remove, &l, &n), POUCH_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(l.calls, 1);
+	/* the old epoch's proposal is gone: only the new one can be used */
+	assert_int_equal(st->ops->gc(st, 505, 1000, NULL, NULL, NULL),
+	    POUCH_OK);
+	byref.ref.p = ref;
+	commit_at(st, a, 2, &byref, 1, 506, POUCH_OK);
+	/* c is out: nothing more to propose, anywhere */
+	assert_int_equal(st->ops->repropose(st, NULL, 0, 507, log_remove, &l,
+	    &n), POUCH_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(l.calls, 1);
+	assert_int_equal(st->ops->repropose(st, (const uint8_t *)"", 0, 507,
+	    log_remove, &l, &n), POUCH_E_MISUSE);
+}
+
+/*
+ * Housekeeping keeps the tables from growing: commit records of past
+ * epochs and old or dead issued-KeyPackage records go; what a commit or
+ * a Welcome still needs stays.
+ */
+static void
+test_gc_retention(void **state)
+{
+	struct fx *f = *state;
+	struct pouch_store *st = f->st;
+	struct pouch_store_msg m = { 0 };
+	struct pouch_store_posted p;
+	struct pouch_store_ref rb = { (const uint8_t *)"rf0100\0", 8 };
+	int64_t a, b, c, removed;
+	int calls = 0;
+	size_t n;
+
+	group3(st, &a, &b, &c);		/* refs issued at 300 */
+	commit_at(st, a, 1, NULL, 0, 400, POUCH_OK);
+	commit_at(st, b, 2, NULL, 0, 401, POUCH_OK);
+	assert_int_equal(rows(f, "SELECT count(*) FROM commits"), 3);
+	assert_int_equal(rows(f, "SELECT count(*) FROM kp_issued"), 2);
+	assert_int_equal(st->ops->device_revoke(st, c, 402, "admin",
+	    fake_remove, &calls, &n), POUCH_OK);
+	assert_int_equal(st->ops->gc(st, 500, 1000, NULL, NULL, &removed),
+	    POUCH_OK);
+	assert_true(removed >= 3);
+	/* the last commit stays; c's issued record went with c */
+	assert_int_equal(rows(f, "SELECT count(*) FROM commits"), 1);
+	assert_int_equal(rows(f, "SELECT max(epoch) FROM commits"), 2);
+	assert_int_equal(rows(f, "SELECT count(*) FROM kp_issued"), 1);
+	/* still one commit per epoch: old ones refused, the current wins */
+	commit_at(st, a, 1, NULL, 0, 501, POUCH_E_CONFLICT);
+	commit_at(st, c, 3, NULL, 0, 501, POUCH_E_FORBIDDEN);
+	commit_at(st, a, 3, NULL, 0, 501, POUCH_OK);
+	commit_at(st, b, 3, NULL, 0, 501, POUCH_E_CONFLICT);
+	/* b's ref, younger than 30 days, still routes a Welcome */
+	m.kind = POUCH_STORE_WELCOME;
+	m.sender = a;
+	m.refs = &rb;
+	m.nrefs = 1;
+	m.body = (const uint8_t *)"welcome";
+	m.len = 7;
+	m.now = 502;
+	assert_int_equal(st->ops->post(st, &m, &p), POUCH_OK);
+	assert_int_equal(p.ndevices, 1);
+	pouch_store_posted_clear(&p);
+	/* 30 days after it was issued it is gone */
+	assert_int_equal(st->ops->gc(st, 300 + 2592000 - 1, 1000, NULL, NULL,
+	    NULL), POUCH_OK);
+	assert_int_equal(rows(f, "SELECT count(*) FROM kp_issued"), 1);
+	assert_int_equal(st->ops->gc(st, 300 + 2592000, 1000, NULL, NULL,
+	    NULL), POUCH_OK);
+	assert_int_equal(rows(f, "SELECT count(*) FROM kp_issued"), 0);
+	assert_int_equal(st->ops->post(st, &m, &p), POUCH_E_NOT_FOUND);
+}
+
+static int
+on_gone(void *arg, const uint8_t *hash)
+{
+	memcpy(arg, hash, POUCH_STORE_HASH_BYTES);
+	return POUCH_OK;
+}
+
+/*
+ * An orphaned attachment (no queued message carries it) lives until
+ * attachment retention has passed, then goes, and gc names it; one a
+ * queued message carries stays however old it is.
+ */
+static void
+test_gc_orphaned_attachments(void **state)
+{
+	struct fx *f = *state;
+	struct pouch_store *st = f->st;
+	struct pouch_store_device dev;
+	struct pouch_store_msg m = { 0 };
+	struct pouch_store_posted p;
+	uint8_t orphan[32], carried[32], gone[32];
+	uint64_t size;
+	int64_t a, b, c;
+
+	group3(st, &a, &b, &c);
+	assert_int_equal(st->ops->device_get(st, a, &dev), POUCH_OK);
+	memset(orphan, 0x11, sizeof(orphan));
+	memset(carried, 0x22, sizeof(carried));
+	assert_int_equal(st->ops->attachment_add(st, orphan, 5, dev.user_id,
+	    100, 600), POUCH_OK);
+	assert_int_equal(st->ops->attachment_add(st, carried, 5,
+	    dev.user_id, 100, 600), POUCH_OK);
+	m.kind = POUCH_STORE_APPLICATION;
+	m.group_id = (const uint8_t *)"g1";
+	m.gidlen = 2;
+	m.epoch = 1;
+	m.sender = a;
+	m.attachments = (const uint8_t (*)[POUCH_STORE_HASH_BYTES])carried;
+	m.nattachments = 1;
+	m.body = (const uint8_t *)"see it";
+	m.len = 6;
+	m.now = 601;
+	assert_int_equal(st->ops->post(st, &m, &p), POUCH_OK);
+	pouch_store_posted_clear(&p);
+	/* retention 1000: not yet at 1599 */
+	memset(gone, 0, sizeof(gone));
+	assert_int_equal(st->ops->gc(st, 1599, 1000, on_gone, gone, NULL),
+	    POUCH_OK);
+	assert_int_equal(st->ops->attachment_get(st, orphan, &size),
+	    POUCH_OK);
+	assert_int_equal(gone[0], 0);
+	/* at 1600 the orphan goes; the carried one stays */
+	assert_int_equal(st->ops->gc(st, 1600, 1000, on_gone, gone, NULL),
+	    POUCH_OK);
+	assert_memory_equal(gone, orphan, sizeof(gone));
+	assert_int_equal(st->ops->attachment_get(st, orphan, &size),
+	    POUCH_E_NOT_FOUND);
+	assert_int_equal(st->ops->attachment_get(st, carried, &size),
+	    POUCH_OK);
+	assert_int_equal(size, 5);
+}
+
 static void
 test_attachments_quota(void **state)
 {
@@ -910,6 +1149,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fanout_atomic, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_revoke_proposes_removal,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repropose_after_commit,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gc_retention, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_gc_orphaned_attachments,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attachments_quota, setup,
 		    teardown),

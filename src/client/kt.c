@@ -175,7 +175,7 @@ own_device(struct pouch_client *cl, const uint8_t key[CL_KEY])
 static int
 acct_get(struct pouch_client *cl, const char *user, uint8_t out[CL_KEY])
 {
-	char name[16 + CL_USER_MAX + 1];
+	char name[16 + POUCH_KT_NAME_MAX + 1];
 	uint8_t *v = NULL;
 	size_t n = 0;
 	int rc;
@@ -195,7 +195,7 @@ static int
 acct_first(struct pouch_client *cl, const char *user,
     const uint8_t key[CL_KEY])
 {
-	char name[16 + CL_USER_MAX + 1];
+	char name[16 + POUCH_KT_NAME_MAX + 1];
 	uint8_t have[CL_KEY];
 	int rc;
 

@@ -58,9 +58,6 @@ struct pouch_client_enrol {
 	const char	*code;		/* "pc-..." */
 	const char	*device_name;
 	const char	*domain;	/* mail domain of addresses; "pouch" */
-	/* a later device of the user: the approval its existing device
-	 * gave (pouch_client_approve) after pouch_client_pair_begin() */
-	const char	*approval;
 };
 
 /*
@@ -69,26 +66,39 @@ struct pouch_client_enrol {
  * store.  On failure after the store was made, it is kept and
  * pouch_client_open() + pouch_client_enrol_retry() are not needed: init
  * may simply be run again after removing the directory.
+ *
+ * When dir holds a store made by pouch_client_pair_begin(), init is the
+ * last step of pairing: it asks the server for the approval and, once
+ * an existing device gave it, enrols with the account key that device
+ * vouched for (PAIR_PENDING before: call again later; NOT_FOUND when the
+ * request expired: remove dir and begin again).
  */
 POUCH_API int	pouch_client_init(const char *dir,
 	    const struct pouch_client_unlock *u,
 	    const struct pouch_client_enrol *e, pouch_client **out);
+
+/* "XXXX-XXXX-XXXX" and its NUL. */
+#define POUCH_CLIENT_PAIR_CODE	15
 /*
  * Adding a device to an account (G7: only the account key, held by the
  * user's first device, can).  1. On the new device: pair_begin makes
- * dir's store and the device key, and gives the pairing code (the device
- * key in hex) to show.  2. On the first device: pouch_client_approve with
- * that code cross-signs it and gives the approval (a string, to carry
- * over); that device then adds the new one to every conversation once it
- * has KeyPackages.  3. On the new device: pouch_client_init with
- * e->approval set enrols it (with its own one-time code).
+ * dir's store and the device key, posts a pairing request for e->user
+ * to e->server (e->code is not used yet) and gives the pairing code to
+ * show: 60 random bits as 12 characters; the server sees only a hash
+ * binding it to the device key.  2. On the first device:
+ * pouch_client_approve with the code the user typed finds that request,
+ * cross-signs its key and sends the approval, authenticated with the
+ * code, through the server (PAIR_CODE when no request matches); that
+ * device then adds the new one to every conversation once it has
+ * KeyPackages.  3. On the new device: pouch_client_init (with a one-time
+ * code) enrols it.
  */
 POUCH_API int	pouch_client_pair_begin(const char *dir,
-	    const struct pouch_client_unlock *u, char code[65]);
-/* *approval is malloc'd (free()). FORBIDDEN on a device without the
- * account key. */
-POUCH_API int	pouch_client_approve(pouch_client *cl, const char *code,
-	    char **approval);
+	    const struct pouch_client_unlock *u,
+	    const struct pouch_client_enrol *e,
+	    char code[POUCH_CLIENT_PAIR_CODE]);
+/* FORBIDDEN on a device without the account key. */
+POUCH_API int	pouch_client_approve(pouch_client *cl, const char *code);
 /* Open an initialised directory: BAD_KEY for a wrong passphrase. */
 POUCH_API int	pouch_client_open(const char *dir,
 	    const struct pouch_client_unlock *u, pouch_client **out);
@@ -231,6 +241,69 @@ struct pouch_client_device {
 };
 POUCH_API int	pouch_client_devices(pouch_client *cl,
 	    struct pouch_client_device **out, size_t *n);
+
+/* ---- key transparency: audit, monitoring, revocation (kt_audit.c) -- */
+
+/*
+ * One event of the server's key log, read against this device's verified
+ * checkpoint.  Strings are owned by the array (pouch_client_kt_events_
+ * free); event and sig are static.
+ */
+struct pouch_client_kt_event {
+	uint64_t	 index;		/* leaf index in the log */
+	int64_t		 time;		/* the event's timestamp, seconds */
+	/* device_added device_revoked account_key user_created
+	 * user_suspended user_unsuspended code_issued malformed */
+	const char	*event;
+	char		*user;		/* whose account */
+	char		*actor;		/* the user, or the administrator */
+	char		*device_name;	/* device_added, else "" */
+	char		 key_fp[65];	/* hex: device, account key, code
+					 * hash; "" otherwise */
+	char		 account_fp[65]; /* device_added: its account key */
+	int		 signer;	/* 0 account key, 1 log key (admin) */
+	int		 included;	/* inclusion proof verified */
+	/* ok, bad_signature, other_account_key (a device cross-signed by
+	 * a key the log never gave the user), unverified (the signer's
+	 * key is unknown here), bad_event */
+	const char	*sig;
+};
+POUCH_API void	pouch_client_kt_events_free(struct pouch_client_kt_event *v,
+	    size_t n);
+/*
+ * The full history of user (its devices, account key and the
+ * administrator's actions on it), after bringing the verified
+ * checkpoint up to date (alerts as at sync).  *tree_size gets the size
+ * of the checkpoint it was verified against.  The whole log is read and
+ * must reproduce the checkpoint's root: POUCH_E_KT_PROOF when it does
+ * not (the server hides or alters entries).  UNSUPPORTED: no log.
+ */
+POUCH_API int	pouch_client_kt_audit(pouch_client *cl, const char *user,
+	    uint64_t *tree_size, struct pouch_client_kt_event **out,
+	    size_t *n);
+/*
+ * Every event of the log from index from (POUCH_CLIENT_KT_CONTINUE:
+ * where the last call stopped, kept in the store) up to the verified
+ * checkpoint, at most 1,000 a call; *next gets where the next call
+ * starts.  Each event carries its proof and signature status.
+ */
+#define POUCH_CLIENT_KT_CONTINUE	UINT64_MAX
+POUCH_API int	pouch_client_kt_monitor(pouch_client *cl, uint64_t from,
+	    uint64_t *next, struct pouch_client_kt_event **out, size_t *n);
+/* The verified checkpoint this device holds (size 0: none yet). */
+POUCH_API int	pouch_client_kt_checkpoint(pouch_client *cl, uint64_t *size,
+	    uint8_t root[32]);
+/*
+ * Revoke a device of our account: device is its key (64 hex digits),
+ * its id as `pouch devices` lists it, or its name in the key log.  The
+ * account key signs a "device revoked" event; the server revokes the
+ * device (its tokens die, it is removed from every conversation) and
+ * answers once the log publishes the event.  FORBIDDEN without the
+ * account key, MISUSE for this device itself, NOT_FOUND, EXISTS when
+ * already revoked.
+ */
+POUCH_API int	pouch_client_revoke_device(pouch_client *cl,
+	    const char *device);
 
 #ifdef __cplusplus
 }

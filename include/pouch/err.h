@@ -134,6 +134,22 @@ extern "C" {
  * ExternalInit, at most one Remove (of the joiner's old leaf, same
  * identity), PreSharedKeys, nothing else, nothing by reference. */
 #define POUCH_E_EXTERNAL_COMMIT		-51
+/* A resumption PSK used outside its usage (RFC 9420 11.2, 11.3): a
+ * PreSharedKey proposal of usage reinit or branch, or a Welcome naming
+ * more than one reinit or branch PSK. */
+#define POUCH_E_PSK_USAGE		-52
+/* The group was reinitialized (a ReInit was committed, RFC 9420
+ * 11.2): it takes no more commits, proposals or application messages;
+ * continue in the new group. */
+#define POUCH_E_REINIT_PENDING		-53
+/* A Welcome's reinit or branch PSK does not match the old group (RFC
+ * 9420 12.4.3.1): old group not reinit-pending, psk_epoch not its last
+ * epoch, group id, version, suite or extensions unlike the ReInit,
+ * epoch not 1, or no such PSK where one is required. */
+#define POUCH_E_RESUME_MISMATCH		-54
+/* The members of a resumed group do not match the old group: a reinit
+ * leaves out a member, a branch holds a client the old group lacks. */
+#define POUCH_E_RESUME_MEMBERS		-55
 /* (-60 .. -69: epoch retention and group state) */
 /* An application message of a past epoch whose secrets this member no
  * longer keeps (outside the retention window, or before it joined). */
@@ -150,6 +166,11 @@ extern "C" {
 /* An attachment reference (message/external-body, access-type
  * x-pouch-blob) lacks or has a malformed hash, key or size. */
 #define POUCH_E_MIME_ATTACHMENT		-82
+/* pairing (-83 .. -89): the new device's pairing request is not
+ * approved yet (ask again later). */
+#define POUCH_E_PAIR_PENDING		-83
+/* No pending pairing request of this user matches the pairing code. */
+#define POUCH_E_PAIR_CODE		-84
 
 /* ---- server and its store (-100 .. -119) ---- */
 /* No such row, user, device, message or object. */

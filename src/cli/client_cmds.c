@@ -81,6 +81,15 @@ advice(int rc)
 	case POUCH_E_CONFLICT:
 		return "the conversation changed under us too often; try "
 		    "again";
+	case POUCH_E_PAIR_CODE:
+		return "check the code on the new device's screen, or run "
+		    "`pouch devices add` there again if 10 minutes passed";
+	case POUCH_E_PAIR_PENDING:
+		return "run `pouch devices approve CODE` on your first "
+		    "device, then `pouch init` here again";
+	case POUCH_E_BAD_MAC:
+		return "the approval was altered on its way: do not use "
+		    "this server, tell your security officer";
 	default:
 		return NULL;
 	}
@@ -280,9 +289,6 @@ init_cb(int ch, const char *v, void *arg)
 	case 'n':
 		a->e.device_name = v;
 		return 0;
-	case 'A':
-		a->e.approval = v;
-		return 0;
 	default:
 		return 1;
 	}
@@ -297,25 +303,33 @@ cmd_init(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "code", required_argument, NULL, 'c' },
 		{ "device-name", required_argument, NULL, 'n' },
-		{ "approval", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pouch_client_unlock u;
 	struct init_args a;
 	pouch_client *cl = NULL;
 	struct opts o;
-	int rc, first;
+	int rc, first, waited = 0;
 
 	memset(&a, 0, sizeof(a));
-	if (parse(argc, argv, &o, lo, "d:s:p:u:c:n:A:", init_cb, &a, &first) !=
+	if (parse(argc, argv, &o, lo, "d:s:p:u:c:n:", init_cb, &a, &first) !=
 	    0 || a.e.server == NULL || a.e.user == NULL || a.e.code == NULL) {
 		fprintf(stderr, "usage: pouch init --server URL --pin "
 		    "sha256//KEY --user NAME --code CODE [--device-name N] "
-		    "[--approval A] [-d DIR]\n");
+		    "[-d DIR]\n");
 		return EX_USAGE;
 	}
 	unlock_of(&u);
-	if ((rc = pouch_client_init(o.dir, &u, &a.e, &cl)) != POUCH_OK)
+	/* after `pouch devices add`: wait for the approval (10 minutes) */
+	while ((rc = pouch_client_init(o.dir, &u, &a.e, &cl)) ==
+	    POUCH_E_PAIR_PENDING && waited < 600) {
+		if (waited == 0 && !o.json)
+			fprintf(stderr, "waiting for your other device to "
+			    "approve this one...\n");
+		sleep(2);
+		waited += 2;
+	}
+	if (rc != POUCH_OK)
 		return fail(&o, "init", rc);
 	if (o.json)
 		emit(json_pack("{s:b,s:s,s:I,s:s}", "ok", 1, "user",
@@ -1023,52 +1037,68 @@ out:
 int
 cmd_devices(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "pin", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct pouch_client_device *v = NULL;
 	struct pouch_client_unlock u;
+	struct init_args a;
 	pouch_client *cl = NULL;
 	struct opts o;
-	char code[65], *appr = NULL;
+	char code[POUCH_CLIENT_PAIR_CODE];
 	json_t *arr;
 	size_t n = 0, i;
 	int rc, first;
 
-	if (parse(argc, argv, &o, NULL, "d:", NULL, NULL, &first) != 0)
+	memset(&a, 0, sizeof(a));
+	if (parse(argc, argv, &o, lo, "d:s:p:u:", init_cb, &a, &first) != 0)
 		return EX_USAGE;
 	if (argc - first == 1 && strcmp(argv[first], "add") == 0) {
-		/* on the new device: make its key and show the code */
+		/* on the new device: its key, a request, the code to show */
+		if (a.e.server == NULL || a.e.user == NULL) {
+			fprintf(stderr, "usage: pouch devices add --server URL "
+			    "--pin sha256//KEY --user NAME [-d DIR]\n");
+			return EX_USAGE;
+		}
 		unlock_of(&u);
-		if ((rc = pouch_client_pair_begin(o.dir, &u, code)) !=
+		if ((rc = pouch_client_pair_begin(o.dir, &u, &a.e, code)) !=
 		    POUCH_OK)
 			return fail(&o, "devices add", rc);
 		if (o.json)
 			emit(json_pack("{s:b,s:s}", "ok", 1, "code", code));
 		else
 			printf("pairing code of this device:\n  %s\n"
-			    "on your existing device run `pouch devices "
-			    "approve CODE`, then here `pouch init ... "
-			    "--approval APPROVAL`\n", code);
+			    "on your first device run `pouch devices "
+			    "approve %s`, then here `pouch init` with the "
+			    "same --server, --pin, --user and a one-time "
+			    "--code from your administrator (valid 10 "
+			    "minutes)\n", code, code);
 		return EX_OK;
 	}
 	if (argc - first == 2 && strcmp(argv[first], "approve") == 0) {
 		if ((rc = open_client(&o, &cl)) != POUCH_OK)
 			return fail(&o, "open", rc);
-		rc = pouch_client_approve(cl, argv[first + 1], &appr);
+		rc = pouch_client_approve(cl, argv[first + 1]);
 		pouch_client_free(cl);
 		if (rc != POUCH_OK)
 			return fail(&o, "devices approve", rc);
 		if (o.json)
-			emit(json_pack("{s:b,s:s}", "ok", 1, "approval",
-			    appr));
+			emit(json_pack("{s:b}", "ok", 1));
 		else
-			printf("approval for the new device (give it to "
-			    "`pouch init --approval`):\n  %s\n", appr);
-		free(appr);
+			printf("approved; the new device joins your "
+			    "conversations at this device's next sync\n");
 		return EX_OK;
 	}
+	if (argc - first == 2 && strcmp(argv[first], "revoke") == 0)
+		return cmd_devices_revoke(o.dir, o.json, argv[first + 1]);
 	if (argc - first > 1 || (argc - first == 1 &&
 	    strcmp(argv[first], "list") != 0)) {
 		fprintf(stderr, "usage: pouch devices [list]\n"
-		    "       pouch devices add           (on the new device)\n"
+		    "       pouch devices add --server URL --pin P --user U "
+		    "(on the new device)\n"
 		    "       pouch devices approve CODE  (on your first "
 		    "device)\n");
 		return EX_USAGE;

@@ -868,34 +868,15 @@ save_identity(struct pouch_client *cl, const struct pouch_client_enrol *e)
 	    "")) != POUCH_OK ||
 	    ((rc = pouch_cstore_kv_del(cl->st, "pair/dev_priv")) != POUCH_OK &&
 	    rc != POUCH_E_NOT_FOUND) ||
+	    ((rc = pouch_cstore_kv_del(cl->st, "pair/code")) != POUCH_OK &&
+	    rc != POUCH_E_NOT_FOUND) ||
+	    ((rc = pouch_cstore_kv_del(cl->st, "pair/approval")) != POUCH_OK &&
+	    rc != POUCH_E_NOT_FOUND) ||
 	    (rc = pouch_cstore_contact_put(cl->st, &ct)) != POUCH_OK) {
 		pouch_cstore_rollback(cl->st);
 		return rc;
 	}
 	return pouch_cstore_commit(cl->st);
-}
-
-/*
- * The approval an existing device gives a new one: base64 of
- * account_key (32) || cross_sig (64).
- */
-static int
-approval_parse(const char *a, uint8_t acct[CL_KEY], uint8_t sig[CL_SIG])
-{
-	uint8_t *p = NULL;
-	size_t n = 0;
-	int rc;
-
-	if ((rc = pouch_b64_decode(a, CL_KEY + CL_SIG, &p, &n)) != POUCH_OK)
-		return rc;
-	if (n != CL_KEY + CL_SIG)
-		rc = POUCH_E_MALFORMED;
-	else {
-		memcpy(acct, p, CL_KEY);
-		memcpy(sig, p + CL_KEY, CL_SIG);
-	}
-	free(p);
-	return rc;
 }
 
 int
@@ -918,9 +899,6 @@ pouch_client_init(const char *dir, const struct pouch_client_unlock *u,
 		return POUCH_E_NOMEM;
 	exists = access(db, F_OK) == 0;
 	free(db);
-	/* a store exists only for the second step of pairing */
-	if (exists != (e->approval != NULL))
-		return exists ? POUCH_E_EXISTS : POUCH_E_MISUSE;
 	if ((rc = client_alloc(dir, &cl)) != POUCH_OK)
 		return rc;
 	snprintf(cl->user, sizeof(cl->user), "%s", e->user);
@@ -929,14 +907,35 @@ pouch_client_init(const char *dir, const struct pouch_client_unlock *u,
 	if ((rc = store_open(cl, u, !exists)) != POUCH_OK)
 		goto out;
 	made = !exists;
-	if (e->approval != NULL) {
-		if ((rc = kv_get_fixed(cl->st, "pair/dev_priv", cl->dev_priv,
-		    CL_KEY)) != POUCH_OK ||
+	if ((rc = pouch_http_new(e->server, e->pin, &cl->http)) != POUCH_OK)
+		goto out;
+	/* a store exists only for the last step of pairing */
+	if (exists) {
+		uint8_t ap[CL_KEY + CL_SIG];
+		char code[CL_PAIR_CODE + 1];
+
+		rc = kv_get_fixed(cl->st, "pair/dev_priv", cl->dev_priv,
+		    CL_KEY);
+		if (rc == POUCH_E_NOT_FOUND)
+			rc = POUCH_E_EXISTS;	/* an enrolled device */
+		if (rc != POUCH_OK ||
+		    (rc = kv_get_str(cl->st, "pair/code", code,
+		    sizeof(code))) != POUCH_OK ||
 		    (rc = pouch_sig_pub_from_priv(cl->c, POUCH_SIG_ED25519,
-		    cl->dev_priv, cl->dev_pub)) != POUCH_OK ||
-		    (rc = approval_parse(e->approval, cl->acct_pub,
-		    cl->cross_sig)) != POUCH_OK)
+		    cl->dev_priv, cl->dev_pub)) != POUCH_OK)
 			goto out;
+		/* the server gives an approval once: kept for a retry */
+		rc = kv_get_fixed(cl->st, "pair/approval", ap, sizeof(ap));
+		if (rc == POUCH_E_NOT_FOUND &&
+		    (rc = cl_pair_poll(cl->http, cl->c, cl->user, cl->dev_pub,
+		    code, ap)) == POUCH_OK)
+			rc = pouch_cstore_kv_put(cl->st, "pair/approval", ap,
+			    sizeof(ap));
+		OPENSSL_cleanse(code, sizeof(code));
+		if (rc != POUCH_OK)
+			goto out;
+		memcpy(cl->acct_pub, ap, CL_KEY);
+		memcpy(cl->cross_sig, ap + CL_KEY, CL_SIG);
 	} else {
 		if ((rc = pouch_sig_keygen(cl->c, POUCH_SIG_ED25519,
 		    cl->dev_priv, cl->dev_pub)) != POUCH_OK ||
@@ -945,8 +944,7 @@ pouch_client_init(const char *dir, const struct pouch_client_unlock *u,
 			goto out;
 		cl->have_acct_priv = 1;
 	}
-	if ((rc = pouch_http_new(e->server, e->pin, &cl->http)) != POUCH_OK ||
-	    (rc = enrol(cl, e)) != POUCH_OK ||
+	if ((rc = enrol(cl, e)) != POUCH_OK ||
 	    (rc = cl_ident_make(cl)) != POUCH_OK ||
 	    (rc = save_identity(cl, e)) != POUCH_OK)
 		goto out;
@@ -967,15 +965,19 @@ out:
 
 int
 pouch_client_pair_begin(const char *dir, const struct pouch_client_unlock *u,
-    char code[65])
+    const struct pouch_client_enrol *e, char code[POUCH_CLIENT_PAIR_CODE])
 {
 	struct pouch_client *cl = NULL;
+	char secret[CL_PAIR_CODE + 1] = "";
 	char *db = NULL;
 	int rc;
 
-	if (dir == NULL || code == NULL)
+	if (code == NULL)
 		return POUCH_E_MISUSE;
 	code[0] = '\0';
+	if (dir == NULL || e == NULL || e->server == NULL ||
+	    !cl_user_ok(e->user))
+		return POUCH_E_MISUSE;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return POUCH_E_IO;
 	if ((db = path_in(dir, "store.db")) == NULL)
@@ -990,51 +992,57 @@ pouch_client_pair_begin(const char *dir, const struct pouch_client_unlock *u,
 		goto out;
 	if ((rc = pouch_sig_keygen(cl->c, POUCH_SIG_ED25519, cl->dev_priv,
 	    cl->dev_pub)) != POUCH_OK ||
+	    (rc = cl_pair_code_new(secret)) != POUCH_OK ||
 	    (rc = pouch_cstore_kv_put(cl->st, "pair/dev_priv", cl->dev_priv,
-	    CL_KEY)) != POUCH_OK) {
+	    CL_KEY)) != POUCH_OK ||
+	    (rc = kv_put_str(cl->st, "pair/code", secret)) != POUCH_OK ||
+	    (rc = pouch_http_new(e->server, e->pin, &cl->http)) != POUCH_OK ||
+	    (rc = cl_pair_request(cl->http, cl->c, e->user, cl->dev_pub,
+	    secret)) != POUCH_OK) {
 		pouch_client_free(cl);
 		cl = NULL;
 		remove_store(dir);
-		return rc;
+		goto out;
 	}
-	pouch_hex(cl->dev_pub, CL_KEY, code);
+	cl_pair_code_show(secret, code);
 out:
+	OPENSSL_cleanse(secret, sizeof(secret));
 	pouch_client_free(cl);
 	return rc;
 }
 
 int
-pouch_client_approve(pouch_client *cl, const char *code, char **approval)
+pouch_client_approve(pouch_client *cl, const char *typed)
 {
 	uint8_t key[CL_KEY], sig[CL_SIG], both[CL_KEY + CL_SIG];
 	uint8_t *stmt = NULL;
 	size_t stmtlen = 0, siglen;
-	char name[10 + 2 * CL_KEY + 1];
+	char name[10 + 2 * CL_KEY + 1], code[CL_PAIR_CODE + 1];
 	int rc;
 
-	if (approval == NULL)
-		return POUCH_E_MISUSE;
-	*approval = NULL;
-	if (cl == NULL || code == NULL)
+	if (cl == NULL || typed == NULL)
 		return POUCH_E_MISUSE;
 	if (!cl->have_acct_priv)
 		return POUCH_E_FORBIDDEN;	/* the first device signs */
-	if ((rc = pouch_unhex(code, key, CL_KEY)) != POUCH_OK)
+	if ((rc = cl_pair_code_norm(typed, code)) != POUCH_OK)
 		return rc;
-	if ((rc = cl_statement_device(cl->user, key, &stmt, &stmtlen)) !=
+	if ((rc = cl_pair_find(cl, code, key)) != POUCH_OK ||
+	    (rc = cl_statement_device(cl->user, key, &stmt, &stmtlen)) !=
 	    POUCH_OK ||
 	    (rc = pouch_sig_sign(cl->c, POUCH_SIG_ED25519, cl->acct_priv,
 	    CL_KEY, stmt, stmtlen, sig, sizeof(sig), &siglen)) != POUCH_OK)
 		goto out;
-	snprintf(name, sizeof(name), "approved/%s", code);
-	if ((rc = pouch_cstore_kv_put(cl->st, name, key, CL_KEY)) != POUCH_OK ||
-	    (rc = cl_kt_own_device(cl, key)) != POUCH_OK)
-		goto out;
 	memcpy(both, cl->acct_pub, CL_KEY);
 	memcpy(both + CL_KEY, sig, CL_SIG);
-	if ((*approval = pouch_b64_encode(both, sizeof(both))) == NULL)
-		rc = POUCH_E_NOMEM;
+	if ((rc = cl_pair_send(cl, code, key, both)) != POUCH_OK)
+		goto out;
+	memcpy(name, "approved/", 9);
+	pouch_hex(key, CL_KEY, name + 9);
+	if ((rc = pouch_cstore_kv_put(cl->st, name, key, CL_KEY)) != POUCH_OK)
+		goto out;
+	rc = cl_kt_own_device(cl, key);
 out:
+	OPENSSL_cleanse(code, sizeof(code));
 	pouch_wr_buf_free(stmt, stmtlen);
 	return rc;
 }

@@ -121,6 +121,16 @@ int	cl_in_group(struct pouch_mls_group *g, const uint8_t *key);
 int	cl_members(struct pouch_mls_group *g, char ***out, size_t *n,
 	    size_t *ndevices);
 void	cl_members_free(char **v, size_t n);
+/*
+ * Control messages (not mail) inside a conversation: the title.  parse:
+ * NOT_FOUND when p is not one (mail), else its title or an error.
+ * cl_conv_control: POUCH_OK when pt was a control message (applied to
+ * *cv, or dropped when unusable), NOT_FOUND for mail.
+ */
+int	cl_control_parse(const uint8_t *p, size_t n,
+	    char title[POUCH_CSTORE_TITLE_MAX + 1]);
+int	cl_conv_control(struct pouch_client *cl, struct pouch_cstore_conv *cv,
+	    const uint8_t *pt, size_t ptlen);
 
 /* kt.c */
 int	cl_kt_sync(struct pouch_client *cl);
@@ -160,5 +170,31 @@ int	cl_outbox_add(struct pouch_client *cl, const uint8_t *msg, size_t len,
 	    const char *attachments, int64_t local_id);
 int	cl_outbox_flush(struct pouch_client *cl);
 int	cl_sync_queue(struct pouch_client *cl, int wait_s, size_t *nnew);
+
+/* pair.c: the short pairing code and its requests at the server */
+#define CL_PAIR_CODE	12	/* characters of a code, dashes left out */
+int	cl_pair_code_new(char code[CL_PAIR_CODE + 1]);
+/* What the user typed, canonical (MALFORMED when it is no code). */
+int	cl_pair_code_norm(const char *typed, char code[CL_PAIR_CODE + 1]);
+void	cl_pair_code_show(const char code[CL_PAIR_CODE + 1],
+	    char out[POUCH_CLIENT_PAIR_CODE]);
+int	cl_pair_commit(const struct pouch_crypto *c, const char *user,
+	    const uint8_t key[CL_KEY], const char *code, uint8_t out[32]);
+int	cl_pair_mac(const struct pouch_crypto *c, const char *code,
+	    const uint8_t key[CL_KEY], const uint8_t approval[CL_KEY + CL_SIG],
+	    uint8_t out[32]);
+/* The new device: post the request; poll for the approval (PAIR_PENDING
+ * until there is one, BAD_MAC when it does not verify). */
+int	cl_pair_request(struct pouch_http *h, const struct pouch_crypto *c,
+	    const char *user, const uint8_t key[CL_KEY], const char *code);
+int	cl_pair_poll(struct pouch_http *h, const struct pouch_crypto *c,
+	    const char *user, const uint8_t key[CL_KEY], const char *code,
+	    uint8_t approval[CL_KEY + CL_SIG]);
+/* The approving device: the key of the request matching code
+ * (PAIR_CODE for none); post its approval. */
+int	cl_pair_find(struct pouch_client *cl, const char *code,
+	    uint8_t key[CL_KEY]);
+int	cl_pair_send(struct pouch_client *cl, const char *code,
+	    const uint8_t key[CL_KEY], const uint8_t approval[CL_KEY + CL_SIG]);
 
 #endif /* POUCH_CLIENT_INT_H */

@@ -23,6 +23,8 @@
 #include "mls/keypackage.h"
 #include "mls/msg.h"
 
+static int	title_send(struct pouch_client *cl, int64_t conv);
+
 /* KeyPackages claimed for an intent: MLSMessage header stripped. */
 struct kps {
 	uint8_t	**kp;
@@ -621,7 +623,8 @@ cl_add_approved(struct pouch_client *cl)
 				missing = 1;	/* no KeyPackage yet */
 				continue;
 			}
-			if (rc != POUCH_OK)
+			if (rc != POUCH_OK ||
+			    (rc = title_send(cl, v[j].id)) != POUCH_OK)
 				goto out;
 		}
 		if (!missing && (rc = pouch_cstore_kv_del(cl->st, names[i])) !=
@@ -698,6 +701,169 @@ out:
 	return rc;
 }
 
+/* ---- control messages: the conversation's title ------------------------ */
+
+/*
+ * A control message is an application message that is not mail: the
+ * bytes 00 "pouch-control" 00 (no RFC 5322 message starts with a NUL),
+ * then uint8 version = 1, opaque kind<V>, opaque value<V>.  Kind "title"
+ * carries the conversation's title, UTF-8 without control characters, at
+ * most POUCH_CSTORE_TITLE_MAX bytes.  It travels inside the group's
+ * encryption only, so every member's device shows the title and the
+ * server never sees it.  Sent after a create, an add and the join of a
+ * new device of ours; the last one processed wins.
+ */
+static const uint8_t ctl_magic[15] = {
+	0, 'p', 'o', 'u', 'c', 'h', '-', 'c', 'o', 'n', 't', 'r', 'o', 'l', 0
+};
+#define CTL_VERSION	1
+
+/* Strict UTF-8 (no overlong forms, surrogates, > U+10FFFF) without
+ * C0 or C1 controls or DEL. */
+static int
+title_ok(const uint8_t *p, size_t n)
+{
+	size_t i = 0, k, j;
+	uint32_t c, min;
+
+	while (i < n) {
+		c = p[i];
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			k = 1;
+			c &= 0x1f;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 2;
+			c &= 0x0f;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3;
+			c &= 0x07;
+			min = 0x10000;
+		} else
+			return 0;
+		if (n - i - 1 < k)
+			return 0;
+		for (j = 1; j <= k; j++) {
+			if ((p[i + j] & 0xc0) != 0x80)
+				return 0;
+			c = (c << 6) | (p[i + j] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
+		    (c >= 0x80 && c <= 0x9f))
+			return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+int
+cl_control_parse(const uint8_t *p, size_t n,
+    char title[POUCH_CSTORE_TITLE_MAX + 1])
+{
+	const uint8_t *kind, *val;
+	size_t kindlen, vallen;
+	struct pouch_rd r;
+	uint8_t ver;
+	int rc;
+
+	title[0] = '\0';
+	if (n < sizeof(ctl_magic) ||
+	    CRYPTO_memcmp(p, ctl_magic, sizeof(ctl_magic)) != 0)
+		return POUCH_E_NOT_FOUND;	/* mail */
+	pouch_rd_init(&r, p + sizeof(ctl_magic), n - sizeof(ctl_magic));
+	if ((rc = pouch_rd_u8(&r, &ver)) != POUCH_OK ||
+	    (rc = pouch_rd_opaque(&r, &kind, &kindlen, 32)) != POUCH_OK ||
+	    (rc = pouch_rd_opaque(&r, &val, &vallen,
+	    POUCH_CSTORE_TITLE_MAX)) != POUCH_OK ||
+	    (rc = pouch_rd_done(&r)) != POUCH_OK)
+		return rc;
+	if (ver != CTL_VERSION || kindlen != 5 ||
+	    CRYPTO_memcmp(kind, "title", 5) != 0)
+		return POUCH_E_UNSUPPORTED;
+	if (!title_ok(val, vallen))
+		return POUCH_E_MALFORMED;
+	memcpy(title, val, vallen);
+	title[vallen] = '\0';
+	return POUCH_OK;
+}
+
+int
+cl_conv_control(struct pouch_client *cl, struct pouch_cstore_conv *cv,
+    const uint8_t *pt, size_t ptlen)
+{
+	char title[POUCH_CSTORE_TITLE_MAX + 1];
+	int rc;
+
+	(void)cl;
+	rc = cl_control_parse(pt, ptlen, title);
+	if (rc == POUCH_E_NOT_FOUND)
+		return rc;
+	if (rc == POUCH_OK)
+		memcpy(cv->title, title, sizeof(cv->title));
+	/* a control message we cannot use is dropped, like a replay */
+	return POUCH_OK;
+}
+
+/* Send the title of conversation conv to its members (none: nothing). */
+static int
+title_send(struct pouch_client *cl, int64_t conv)
+{
+	struct pouch_cstore_conv cv;
+	struct pouch_mls_group *g = NULL;
+	uint8_t *pt = NULL, *aad = NULL, *ct = NULL;
+	size_t ptlen = 0, aadlen = 0, ctlen = 0;
+	struct pouch_wr w;
+	int rc, trusted = 0;
+
+	if ((rc = cl_group_load(cl, conv, &cv, &g)) != POUCH_OK)
+		return rc;
+	if (cv.title[0] == '\0' || pouch_mls_group_removed(g))
+		goto out;
+	/* the title goes only to devices we accept, like a message */
+	if ((rc = cl_check_members(cl, g, 0, &trusted)) != POUCH_OK)
+		goto out;
+	if (!trusted && ((rc = cl_kt_sync(cl)) != POUCH_OK ||
+	    (rc = cl_check_members(cl, g, 0, &trusted)) != POUCH_OK))
+		goto out;
+	if (!trusted)
+		goto out;	/* sent again at the next add */
+	pouch_wr_init(&w, 1024);
+	pouch_wr_bytes(&w, ctl_magic, sizeof(ctl_magic));
+	pouch_wr_u8(&w, CTL_VERSION);
+	pouch_wr_opaque(&w, "title", 5);
+	pouch_wr_opaque(&w, cv.title, strlen(cv.title));
+	if ((rc = pouch_wr_take(&w, &pt, &ptlen)) != POUCH_OK ||
+	    (rc = cl_aad_make(cl, g, &aad, &aadlen)) != POUCH_OK ||
+	    (rc = pouch_mls_group_encrypt(g, aad, aadlen, pt, ptlen, &ct,
+	    &ctlen)) != POUCH_OK)
+		goto out;
+	if ((rc = pouch_cstore_begin(cl->st)) != POUCH_OK)
+		goto out;
+	if ((rc = cl_group_save(cl, &cv, g)) != POUCH_OK ||
+	    (rc = cl_outbox_add(cl, ct, ctlen, NULL, 0)) != POUCH_OK) {
+		pouch_cstore_rollback(cl->st);
+		goto out;
+	}
+	if ((rc = pouch_cstore_commit(cl->st)) != POUCH_OK)
+		goto out;
+	/* queued: a failure to post now is retried by sync */
+	if ((rc = cl_outbox_flush(cl)) == POUCH_E_IO)
+		rc = POUCH_OK;
+out:
+	pouch_wr_buf_free(pt, ptlen);
+	pouch_wr_buf_free(aad, aadlen);
+	pouch_wr_buf_free(ct, ctlen);
+	pouch_mls_group_free(g);
+	return rc;
+}
+
 /* ---- the public calls -------------------------------------------------- */
 
 int
@@ -717,7 +883,7 @@ pouch_client_conv_create(pouch_client *cl, const char *title,
 	json_t *req = NULL, *r = NULL;
 	long st;
 	size_t i;
-	int rc;
+	int rc, trc;
 
 	if (cl == NULL || id == NULL || (nusers > 0 && users == NULL))
 		return POUCH_E_MISUSE;
@@ -803,6 +969,10 @@ pouch_client_conv_create(pouch_client *cl, const char *title,
 		rc = commit_intent(cl, got.id, &in);
 	} else
 		rc = POUCH_OK;
+	/* the conversation exists even when an add failed: its members
+	 * (our devices at least) learn its title */
+	if ((trc = title_send(cl, got.id)) != POUCH_OK && rc == POUCH_OK)
+		rc = trc;
 out:
 	json_decref(req);
 	json_decref(r);
@@ -817,6 +987,7 @@ pouch_client_conv_add(pouch_client *cl, int64_t id, const char *const *users,
 {
 	struct intent in;
 	size_t i;
+	int rc;
 
 	if (cl == NULL || users == NULL || nusers == 0)
 		return POUCH_E_MISUSE;
@@ -826,7 +997,9 @@ pouch_client_conv_add(pouch_client *cl, int64_t id, const char *const *users,
 	memset(&in, 0, sizeof(in));
 	in.add = users;
 	in.nadd = nusers;
-	return commit_intent(cl, id, &in);
+	if ((rc = commit_intent(cl, id, &in)) != POUCH_OK)
+		return rc;
+	return title_send(cl, id);	/* the new members learn it */
 }
 
 int

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -317,16 +318,24 @@ pouch_http_json(struct pouch_http *h, const char *method, const char *path,
 {
 	struct pouch_http_resp r;
 	char *txt = NULL;
-	int rc;
+	int rc, tries;
 
 	*status = 0;
 	if (resp != NULL)
 		*resp = NULL;
 	if (req != NULL && (txt = json_dumps(req, JSON_COMPACT)) == NULL)
 		return POUCH_E_NOMEM;
-	rc = pouch_http_do(h, method, path, txt != NULL ?
-	    "application/json" : NULL, (const uint8_t *)txt, txt != NULL ?
-	    strlen(txt) : 0, NULL, POUCH_HTTP_JSON_MAX, timeout_s, &r);
+	/* rate limited (Retry-After: 1): waited out a few times */
+	for (tries = 0;; tries++) {
+		rc = pouch_http_do(h, method, path, txt != NULL ?
+		    "application/json" : NULL, (const uint8_t *)txt,
+		    txt != NULL ? strlen(txt) : 0, NULL, POUCH_HTTP_JSON_MAX,
+		    timeout_s, &r);
+		if (rc != POUCH_OK || r.status != 429 || tries == 5)
+			break;
+		pouch_http_resp_clear(&r);
+		sleep(1);
+	}
 	if (txt != NULL) {
 		OPENSSL_cleanse(txt, strlen(txt));
 		free(txt);

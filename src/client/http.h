@@ -63,7 +63,8 @@ json_t	*pouch_http_resp_json(const struct pouch_http_resp *r);
 /*
  * A JSON request (req may be NULL; it is not consumed) whose answer is
  * parsed as a JSON object into *resp (NULL when the body is not one).
- * Bounded at POUCH_HTTP_JSON_MAX.
+ * Bounded at POUCH_HTTP_JSON_MAX.  A 429 is waited out (a second each)
+ * up to five times.
  */
 int	pouch_http_json(struct pouch_http *h, const char *method,
 	    const char *path, json_t *req, long timeout_s, long *status,

@@ -516,6 +516,9 @@ on_application(struct ctx *x, int64_t sid,
 	if ((rc = cl_kt_peer_note(cl, ad.note, ad.notelen, id.user)) !=
 	    POUCH_OK)
 		goto out;
+	if ((rc = cl_conv_control(cl, &ce->cv, pt, ptlen)) !=
+	    POUCH_E_NOT_FOUND)
+		goto out;	/* a control message (the title), not mail */
 	if (pouch_mime_parse(pt, ptlen, &mm) != POUCH_OK) {
 		rc = cl_alert(cl, "malformed", "a message from %s could not be "
 		    "read as a mail message; it was dropped", id.user);

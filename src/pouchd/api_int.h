@@ -48,5 +48,14 @@ void	api_sync_ack(struct pouchd *, const struct pd_req *,
 	    struct pd_resp *);
 void	api_att_put(struct pouchd *, const struct pd_req *, struct pd_resp *);
 void	api_att_get(struct pouchd *, const struct pd_req *, struct pd_resp *);
+/* api_pair.c */
+void	api_pair_request(struct pouchd *, const struct pd_req *,
+	    struct pd_resp *);
+void	api_pair_list(struct pouchd *, const struct pd_req *,
+	    struct pd_resp *);
+void	api_pair_approve(struct pouchd *, const struct pd_req *,
+	    struct pd_resp *);
+void	api_pair_poll(struct pouchd *, const struct pd_req *,
+	    struct pd_resp *);
 
 #endif /* POUCH_POUCHD_API_INT_H */

@@ -8,7 +8,9 @@
  *   /v1/kt/proof/consistency?first=M&second=N
  *   /v1/kt/key                        origin, log key, key id, MMD
  *
- * Only what a published (durable) checkpoint covers is served.
+ * Only what a published (durable) checkpoint covers is served.  The
+ * pouchd-liar test build (POUCHD_LIAR) answers them from a lying view
+ * instead (kt_log.c); the real pouchd has no such code.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +215,90 @@ key(struct pouchd *d, struct pd_resp *rs)
 	free(kid);
 }
 
+#ifdef POUCHD_LIAR
+/* The same routes over the lying view (pouchd-liar only; kt_log.c). */
+static void
+lie_route(const struct pd_kt_lie *l, const struct pd_req *rq,
+    struct pd_resp *rs)
+{
+	uint8_t proof[POUCH_KT_PROOF_MAX][POUCH_KT_HASH_BYTES], hash[32];
+	const char *hex = rq->arg != NULL ? rq->arg(rq->arg_ctx, "hash") :
+	    NULL, *note;
+	const uint8_t *data;
+	uint64_t a, b, i;
+	size_t n, len;
+	json_t *arr;
+	int rc;
+
+	if (strcmp(rq->path, "/v1/kt/checkpoint") == 0) {
+		note = pd_kt_lie_note(l, &len);
+		(void)on_cp(rs, 0, NULL, note, len);
+		return;
+	}
+	if (strcmp(rq->path, "/v1/kt/entries") == 0) {
+		if (query_u64(rq, "start", &a) != 0 ||
+		    query_u64(rq, "end", &b) != 0 || a > b ||
+		    b - a > PD_KT_ENTRIES_MAX) {
+			pd_error(rs, 400, "bad_query");
+			return;
+		}
+		if (b > pd_kt_lie_size(l)) {
+			pd_error(rs, 400, "out_of_range");
+			return;
+		}
+		arr = json_array();
+		for (i = a; i < b; i++)
+			if (pd_kt_lie_leaf(l, i, &data, &len, hash) == POUCH_OK)
+				(void)on_entry(arr, i, data, len, hash);
+		api_reply(rs, 200, json_pack("{s:o}", "entries", arr));
+		return;
+	}
+	if (strcmp(rq->path, "/v1/kt/proof/inclusion") == 0) {
+		rc = query_u64(rq, "leaf_index", &a);
+		if (query_u64(rq, "tree_size", &b) != 0 || rc == -1 ||
+		    (rc == 0) == (hex != NULL)) {
+			pd_error(rs, 400, "bad_query");
+			return;
+		}
+		if (hex != NULL && (strlen(hex) != 64 ||
+		    pd_unhex(hex, hash, 32) != 0)) {
+			pd_error(rs, 400, "bad_query");
+			return;
+		}
+		if ((hex != NULL && (rc = pd_kt_lie_find(l, hash, &a)) !=
+		    POUCH_OK) || (rc = b > pd_kt_lie_size(l) ?
+		    POUCH_E_KT_RANGE : pd_kt_lie_inclusion(l, a, b, proof,
+		    &n)) != POUCH_OK) {
+			fail(rs, rc);
+			return;
+		}
+		api_reply(rs, 200, json_pack("{s:I,s:I,s:o}", "leaf_index",
+		    (json_int_t)a, "tree_size", (json_int_t)b, "proof",
+		    proof_json((const uint8_t (*)[POUCH_KT_HASH_BYTES])proof,
+		    n)));
+		return;
+	}
+	if (strcmp(rq->path, "/v1/kt/proof/consistency") == 0) {
+		if (query_u64(rq, "first", &a) != 0 ||
+		    query_u64(rq, "second", &b) != 0) {
+			pd_error(rs, 400, "bad_query");
+			return;
+		}
+		if ((rc = b > pd_kt_lie_size(l) ? POUCH_E_KT_RANGE :
+		    pd_kt_lie_consistency(l, a, b, proof, &n)) != POUCH_OK) {
+			fail(rs, rc);
+			return;
+		}
+		api_reply(rs, 200, json_pack("{s:I,s:I,s:o}", "first",
+		    (json_int_t)a, "second", (json_int_t)b, "proof",
+		    proof_json((const uint8_t (*)[POUCH_KT_HASH_BYTES])proof,
+		    n)));
+		return;
+	}
+	pd_error(rs, 404, "not_found");
+}
+#endif
+
 void
 api_kt(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 {
@@ -224,6 +310,12 @@ api_kt(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 		pd_error(rs, 503, "kt_unavailable");
 		return;
 	}
+#ifdef POUCHD_LIAR
+	if (pd_kt_lie(d, rq) != NULL) {
+		lie_route(pd_kt_lie(d, rq), rq, rs);
+		return;
+	}
+#endif
 	if (strcmp(rq->path, "/v1/kt/checkpoint") == 0)
 		checkpoint(d, rs);
 	else if (strcmp(rq->path, "/v1/kt/entries") == 0)

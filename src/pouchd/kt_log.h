@@ -72,7 +72,31 @@ int	pd_kt_consistency(struct pouchd *d, uint64_t first, uint64_t second,
 /* The size of the latest published checkpoint (0 when the log is off). */
 uint64_t pd_kt_published(struct pouchd *d);
 
+#ifdef POUCHD_LIAR
+/*
+ * The lying view of the pouchd-liar test build (kt_log.c): the view
+ * this request gets, or NULL for the truth; then its note, size,
+ * leaves and proofs.
+ */
+struct pd_kt_lie;
+const struct pd_kt_lie *pd_kt_lie(struct pouchd *d, const struct pd_req *rq);
+const char *pd_kt_lie_note(const struct pd_kt_lie *l, size_t *len);
+uint64_t pd_kt_lie_size(const struct pd_kt_lie *l);
+int	pd_kt_lie_leaf(const struct pd_kt_lie *l, uint64_t i,
+	    const uint8_t **data, size_t *len,
+	    uint8_t hash[POUCH_KT_HASH_BYTES]);
+int	pd_kt_lie_find(const struct pd_kt_lie *l,
+	    const uint8_t hash[POUCH_KT_HASH_BYTES], uint64_t *index);
+int	pd_kt_lie_inclusion(const struct pd_kt_lie *l, uint64_t index,
+	    uint64_t size, uint8_t proof[][POUCH_KT_HASH_BYTES], size_t *n);
+int	pd_kt_lie_consistency(const struct pd_kt_lie *l, uint64_t first,
+	    uint64_t second, uint8_t proof[][POUCH_KT_HASH_BYTES], size_t *n);
+#endif
+
 /* The routes under /v1/kt/ (api_kt.c). */
 void	api_kt(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs);
+/* POST /v1/devices/revoke: a user's own revocation (api_dev.c). */
+void	api_dev_revoke(struct pouchd *d, const struct pd_req *rq,
+	    struct pd_resp *rs);
 
 #endif /* POUCH_POUCHD_KT_LOG_H */

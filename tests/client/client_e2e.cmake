@@ -11,3 +11,10 @@ foreach(t client_test_client_e2e client_test_client_crash)
 	add_dependencies(${t} pouchd)
 	set_tests_properties(${t} PROPERTIES TIMEOUT 300)
 endforeach()
+# the canary test talks through a recording proxy (tests/tools/recproxy.c,
+# test-only, never installed)
+target_sources(client_test_client_e2e PRIVATE
+    ${CMAKE_SOURCE_DIR}/tests/tools/recproxy.c)
+find_package(Threads REQUIRED)
+target_link_libraries(client_test_client_e2e PRIVATE PkgConfig::MHD
+    PkgConfig::CURL Threads::Threads)

@@ -40,24 +40,26 @@ cfx_code(struct server *s, const char *user, char **code)
 	return *code != NULL ? POUCH_OK : POUCH_E_NOMEM;
 }
 
-/* Enrol a new device of user in root/name. */
+/*
+ * Enrol a new device of user in root/name, talking to url (with pin, or
+ * NULL for plain HTTP on loopback: a recording proxy).
+ */
 static inline int
-cfx_enrol(struct server *s, const char *root, const char *user,
-    const char *name, pouch_client **out)
+cfx_enrol_via(struct server *s, const char *root, const char *user,
+    const char *name, const char *url, const char *pin, pouch_client **out)
 {
 	struct pouch_client_enrol e;
 	struct pouch_client_unlock u;
-	char dir[160], url[64], *code;
+	char dir[160], *code;
 	int rc;
 
 	*out = NULL;
 	if ((rc = cfx_code(s, user, &code)) != POUCH_OK)
 		return rc;
 	snprintf(dir, sizeof(dir), "%s/%s", root, name);
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d", s->port);
 	memset(&e, 0, sizeof(e));
 	e.server = url;
-	e.pin = s->pin;
+	e.pin = pin;
 	e.user = user;
 	e.code = code;
 	e.device_name = name;
@@ -65,6 +67,17 @@ cfx_enrol(struct server *s, const char *root, const char *user,
 	rc = pouch_client_init(dir, &u, &e, out);
 	free(code);
 	return rc;
+}
+
+/* Enrol a new device of user in root/name. */
+static inline int
+cfx_enrol(struct server *s, const char *root, const char *user,
+    const char *name, pouch_client **out)
+{
+	char url[64];
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", s->port);
+	return cfx_enrol_via(s, root, user, name, url, s->pin, out);
 }
 
 /* Open the device in root/name again. */

@@ -3,8 +3,12 @@
  * 127.0.0.1 (TLS, pinned): enrolment, 1:1 and group conversations,
  * replies and threads, attachments, an offline device catching up,
  * removal (the removed user tries to read and cannot), a commit race,
- * revocation of a device by the administrator, and a canary check that
- * no plaintext reaches the server's files or the clients' stores.
+ * revocation of a device by the administrator, a canary check that no
+ * plaintext (subjects, bodies, attachments, titles) reaches the server's
+ * files, the clients' stores or the requests the clients sent (recorded
+ * by a loopback proxy, tests/tools/recproxy.c), three users with two
+ * devices each (the second paired with the short code), and pairing
+ * through a hostile server that rewrites the server's answers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +23,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include <pouch/client.h>
@@ -26,8 +31,9 @@
 
 #include "crypto/crypto.h"
 #include "client/client_fixture.h"
+#include "client/http.h"
 #include "e2e/e2e.h"
-
+#include "tools/recproxy.h"
 
 static struct server srv;
 static char root[64];
@@ -124,6 +130,8 @@ count_in(pouch_client *cl)
 	pouch_client_msg_free(v, n);
 	return k;
 }
+
+static int64_t	conv_titled(pouch_client *cl, const char *title);
 
 static int
 setup(void **state)
@@ -383,27 +391,40 @@ tree_has(const char *dir, const char *needle)
 	return found;
 }
 
-/* Canary strings in subject, body and attachment: nowhere in clear. */
+/*
+ * Canary strings in subject, body and attachment: nowhere in clear, not
+ * in the server's files nor in what the clients sent it (both talk
+ * through a recording proxy).
+ */
 static void
 test_canary(void **state)
 {
+	struct recproxy *px = NULL;
 	pouch_client *dora, *ed;
 	struct pouch_client_msg *m;
 	uint8_t rnd[12];
 	char subj[64], body[64], att[64], hex[25], path[256], out[256];
+	char url[64], upstream[64], rec[256], title[64];
 	size_t nnew;
 	FILE *f;
-	int i;
+	int i, port = 0;
 
 	(void)state;
-	dora = enrol("dora", "dora1");
-	ed = enrol("ed", "ed1");
+	snprintf(rec, sizeof(rec), "%s/proxy.rec", root);
+	snprintf(upstream, sizeof(upstream), "https://127.0.0.1:%d", srv.port);
+	assert_int_equal(recproxy_start(upstream, srv.pin, rec, &px, &port), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	assert_int_equal(cfx_enrol_via(&srv, root, "dora", "dora1", url, NULL,
+	    &dora), POUCH_OK);
+	assert_int_equal(cfx_enrol_via(&srv, root, "ed", "ed1", url, NULL,
+	    &ed), POUCH_OK);
 	assert_int_equal(pouch_random(rnd, sizeof(rnd)), POUCH_OK);
 	for (i = 0; i < 12; i++)
 		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
 	snprintf(subj, sizeof(subj), "subjcanary%s", hex);
 	snprintf(body, sizeof(body), "bodycanary%s", hex);
 	snprintf(att, sizeof(att), "attcanary%s", hex);
+	snprintf(title, sizeof(title), "titlecanary%s", hex);
 	snprintf(path, sizeof(path), "%s/canary.txt", root);
 	f = fopen(path, "w");
 	assert_non_null(f);
@@ -413,6 +434,16 @@ test_canary(void **state)
 	send_to(dora, 0, "ed", subj, body, path);
 	assert_int_equal(pouch_client_sync(ed, 0, &nnew), POUCH_OK);
 	assert_int_equal(nnew, 1);
+	/* a group titled with a canary: ed's list shows the title */
+	{
+		const char *edv[1] = { "ed" };
+		int64_t gid;
+
+		assert_int_equal(pouch_client_conv_create(dora, title, edv, 1,
+		    &gid), POUCH_OK);
+		assert_int_equal(pouch_client_sync(ed, 0, NULL), POUCH_OK);
+		assert_true(conv_titled(ed, title) != 0);
+	}
 	m = newest_in(ed);
 	assert_string_equal(m->subject, subj);
 	assert_int_equal(m->natt, 1);
@@ -425,14 +456,29 @@ test_canary(void **state)
 	pouch_client_msg_free(m, 1);
 	pouch_client_free(dora);
 	pouch_client_free(ed);
+	/* the recording holds the requests (it can fail)... */
+	assert_true(recproxy_count(px) > 0);
+	recproxy_stop(px);
+	assert_true(file_has(rec, "REQ POST /v1/enrol"));
+	assert_true(file_has(rec, "REQ POST /v1/messages"));
+	assert_true(file_has(rec, "REQ PUT /v1/attachments/"));
+	assert_true(file_has(rec, "REQ GET /v1/sync?"));
+	assert_true(file_has(rec, "\"dora\""));
+	/* ...and none of the canaries */
+	assert_false(file_has(rec, subj));
+	assert_false(file_has(rec, body));
+	assert_false(file_has(rec, att));
+	assert_false(file_has(rec, title));
 	/* the server's data directory (database, WAL, blobs, logs) and the
 	 * clients' stores hold none of them */
 	assert_false(tree_has(srv.dir, subj));
 	assert_false(tree_has(srv.dir, body));
 	assert_false(tree_has(srv.dir, att));
+	assert_false(tree_has(srv.dir, title));
 	assert_false(tree_has(root, subj));
 	assert_false(tree_has(root, body));
 	assert_false(tree_has(root, att));
+	assert_false(tree_has(root, title));
 }
 
 struct progress {
@@ -562,7 +608,7 @@ test_second_device(void **state)
 	struct pouch_client_msg *m;
 	struct pouch_client_device *dv = NULL;
 	pouch_client *hal1, *hal2, *ida;
-	char dir[160], url[64], code[65], *appr = NULL, *ecode;
+	char dir[160], url[64], code[POUCH_CLIENT_PAIR_CODE], *ecode;
 	size_t nnew, ndv = 0;
 	int64_t conv;
 
@@ -579,24 +625,56 @@ test_second_device(void **state)
 
 	/* pairing: the new device's code, the first device's approval */
 	snprintf(dir, sizeof(dir), "%s/hal2", root);
-	memset(&u, 0, sizeof(u));
-	assert_int_equal(pouch_client_pair_begin(dir, &u, code), POUCH_OK);
-	assert_int_equal(strlen(code), 64);
-	assert_int_equal(pouch_client_approve(hal1, code, &appr), POUCH_OK);
-	/* a device without the account key cannot approve */
-	assert_int_equal(pouch_client_approve(ida, code, NULL),
-	    POUCH_E_MISUSE);
-	ecode = code_for("hal");
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d", srv.port);
+	memset(&u, 0, sizeof(u));
 	memset(&e, 0, sizeof(e));
 	e.server = url;
 	e.pin = srv.pin;
 	e.user = "hal";
+	assert_int_equal(pouch_client_pair_begin(dir, &u, &e, code), POUCH_OK);
+	/* 60 bits shown as XXXX-XXXX-XXXX */
+	assert_int_equal(strlen(code), 14);
+	assert_true(code[4] == '-' && code[9] == '-');
+	ecode = code_for("hal");
 	e.code = ecode;
-	e.approval = appr;
+	/* not approved yet: the new device waits */
+	assert_int_equal(pouch_client_init(dir, &u, &e, &hal2),
+	    POUCH_E_PAIR_PENDING);
+	/* another user's device does not see hal's request */
+	assert_int_equal(pouch_client_approve(ida, code), POUCH_E_PAIR_CODE);
+	/* a wrong code matches no request (one symbol changed) */
+	{
+		char bad[POUCH_CLIENT_PAIR_CODE];
+
+		memcpy(bad, code, sizeof(bad));
+		bad[0] = bad[0] == '7' ? '8' : '7';
+		assert_int_equal(pouch_client_approve(hal1, bad),
+		    POUCH_E_PAIR_CODE);
+		assert_int_equal(pouch_client_approve(hal1, "not a code"),
+		    POUCH_E_MALFORMED);
+	}
+	/* typed in lower case without dashes: the same code */
+	{
+		char typed[POUCH_CLIENT_PAIR_CODE];
+		size_t i, j = 0;
+
+		for (i = 0; code[i] != '\0'; i++)
+			if (code[i] != '-')
+				typed[j++] = (char)(code[i] >= 'A' &&
+				    code[i] <= 'Z' ? code[i] - 'A' + 'a' :
+				    code[i]);
+		typed[j] = '\0';
+		assert_int_equal(pouch_client_approve(hal1, typed), POUCH_OK);
+	}
+	/* a mistyped one-time code: the approval is kept for the retry */
+	e.code = "pc-not-a-code";
+	assert_int_equal(pouch_client_init(dir, &u, &e, &hal2),
+	    POUCH_E_FORBIDDEN);
+	e.code = ecode;
 	assert_int_equal(pouch_client_init(dir, &u, &e, &hal2), POUCH_OK);
 	free(ecode);
-	free(appr);
+	/* a device without the account key cannot approve */
+	assert_int_equal(pouch_client_approve(hal2, code), POUCH_E_FORBIDDEN);
 
 	/* the first device adds it to the existing conversation */
 	assert_int_equal(pouch_client_sync(hal1, 0, NULL), POUCH_OK);
@@ -617,6 +695,9 @@ test_second_device(void **state)
 	assert_int_equal(nnew, 1);
 	assert_int_equal(pouch_client_sync(ida, 0, &nnew), POUCH_OK);
 	assert_int_equal(nnew, 1);
+	/* the conversation's title (its first subject) reached hal2 */
+	assert_true(conv_titled(hal2, "first") != 0);
+	assert_true(conv_titled(hal1, "first") != 0);
 	assert_int_equal(pouch_client_devices(hal1, &dv, &ndv), POUCH_OK);
 	assert_int_equal(ndv, 2);
 	free(dv);
@@ -741,6 +822,320 @@ test_kt_attack(void **state)
 	pouch_client_free(mo);
 }
 
+/* A second device root/name of the user of first, by pairing. */
+static pouch_client *
+pair(pouch_client *first, const char *name)
+{
+	struct pouch_client_enrol e;
+	struct pouch_client_unlock u;
+	pouch_client *cl = NULL;
+	char dir[160], url[64], code[POUCH_CLIENT_PAIR_CODE], *ecode;
+
+	snprintf(dir, sizeof(dir), "%s/%s", root, name);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", srv.port);
+	memset(&u, 0, sizeof(u));
+	memset(&e, 0, sizeof(e));
+	e.server = url;
+	e.pin = srv.pin;
+	e.user = pouch_client_user(first);
+	e.device_name = name;
+	assert_int_equal(pouch_client_pair_begin(dir, &u, &e, code), POUCH_OK);
+	assert_int_equal(pouch_client_approve(first, code), POUCH_OK);
+	ecode = code_for(pouch_client_user(first));
+	e.code = ecode;
+	assert_int_equal(pouch_client_init(dir, &u, &e, &cl), POUCH_OK);
+	free(ecode);
+	return cl;
+}
+
+/* Sync cl; the newest incoming message must have subject subj. */
+static void
+reads(pouch_client *cl, const char *subj)
+{
+	struct pouch_client_msg *m;
+	int rc;
+
+	rc = pouch_client_sync(cl, 0, NULL);
+	if (rc != POUCH_OK)
+		fprintf(stderr, "sync of %s device %lld: %s\n",
+		    pouch_client_user(cl),
+		    (long long)pouch_client_device_id(cl), pouch_strerror(rc));
+	assert_int_equal(rc, POUCH_OK);
+	m = newest_in(cl);
+	assert_non_null(m);
+	if (strcmp(m->subject, subj) != 0)
+		fprintf(stderr, "%s device %lld: newest is \"%s\", not "
+		    "\"%s\"\n", pouch_client_user(cl),
+		    (long long)pouch_client_device_id(cl), m->subject, subj);
+	assert_string_equal(m->subject, subj);
+	pouch_client_msg_free(m, 1);
+}
+
+/* The outgoing copy a user's other device gets of what it sent. */
+static void
+sees_own(pouch_client *cl, const char *subj)
+{
+	struct pouch_client_msg *v = NULL;
+	size_t n = 0, i;
+	int found = 0;
+
+	assert_int_equal(pouch_client_sync(cl, 0, NULL), POUCH_OK);
+	assert_int_equal(pouch_client_list(cl, 0, 0, 0, &v, &n), POUCH_OK);
+	for (i = 0; i < n; i++)
+		found |= strcmp(v[i].subject, subj) == 0;
+	pouch_client_msg_free(v, n);
+	assert_true(found);
+}
+
+static int64_t
+conv_titled(pouch_client *cl, const char *title)
+{
+	struct pouch_client_conv *cv = NULL;
+	size_t n = 0, i;
+	int64_t id = 0;
+
+	assert_int_equal(pouch_client_conversations(cl, &cv, &n), POUCH_OK);
+	for (i = 0; i < n; i++)
+		if (strcmp(cv[i].title, title) == 0 && !cv[i].removed)
+			id = cv[i].id;
+	pouch_client_conv_free(cv, n);
+	return id;
+}
+
+/*
+ * Three users with two devices each (the second by pairing): a 1:1 and
+ * a group conversation where every device of every member reads every
+ * message; a member removed (both devices try to read and cannot); a
+ * device revoked by the administrator (it tries too).
+ */
+static void
+test_three_by_two(void **state)
+{
+	static const char *const users[3] = { "pam", "quin", "rex" };
+	pouch_client *d[3][2];
+	const char *qr[2] = { "quin", "rex" };
+	struct pouch_client_msg *m;
+	struct pouch_client_conv *cv = NULL;
+	char name[32], args[64];
+	int64_t group, g2;
+	size_t nnew, n = 0, i, k;
+	int u, j;
+
+	(void)state;
+	for (u = 0; u < 3; u++) {
+		snprintf(name, sizeof(name), "%s1", users[u]);
+		d[u][0] = enrol(users[u], name);
+		snprintf(name, sizeof(name), "%s2", users[u]);
+		d[u][1] = pair(d[u][0], name);
+		assert_int_equal(pouch_client_sync(d[u][0], 0, NULL),
+		    POUCH_OK);
+	}
+
+	/* 1:1 from pam's first device: both of quin's and pam's second */
+	send_to(d[0][0], 0, "quin", "one to one", "for quin", NULL);
+	reads(d[1][0], "one to one");
+	reads(d[1][1], "one to one");
+	sees_own(d[0][1], "one to one");
+	/* quin's second device answers; all of pam's and quin's read */
+	m = newest_in(d[1][1]);
+	send_to(d[1][1], m->conv, NULL, "answer", "from quin2", NULL);
+	pouch_client_msg_free(m, 1);
+	reads(d[0][0], "answer");
+	reads(d[0][1], "answer");
+	sees_own(d[1][0], "answer");
+	for (j = 0; j < 2; j++)
+		assert_int_equal(count_in(d[2][j]), 0);	/* rex: not his */
+
+	/* the group: all six devices read each message */
+	assert_int_equal(pouch_client_conv_create(d[0][0], "Trio", qr, 2,
+	    &group), POUCH_OK);
+	send_to(d[0][0], group, NULL, "group one", "to all", NULL);
+	for (u = 1; u < 3; u++)
+		for (j = 0; j < 2; j++)
+			reads(d[u][j], "group one");
+	sees_own(d[0][1], "group one");
+	/* the title travelled to every device of every member */
+	for (u = 0; u < 3; u++)
+		for (j = 0; j < 2; j++)
+			assert_true(conv_titled(d[u][j], "Trio") != 0);
+	m = newest_in(d[2][1]);
+	g2 = m->conv;
+	pouch_client_msg_free(m, 1);
+	send_to(d[2][1], g2, NULL, "from rex2", "rex's laptop", NULL);
+	for (u = 0; u < 2; u++)
+		for (j = 0; j < 2; j++)
+			reads(d[u][j], "from rex2");
+	sees_own(d[2][0], "from rex2");
+
+	/* rex removed: neither of his devices reads what follows */
+	assert_int_equal(pouch_client_conv_remove(d[0][0], group, "rex"),
+	    POUCH_OK);
+	send_to(d[0][0], group, NULL, "without rex", "secret", NULL);
+	for (j = 0; j < 2; j++) {
+		k = count_in(d[2][j]);
+		assert_int_equal(pouch_client_sync(d[2][j], 0, &nnew),
+		    POUCH_OK);
+		assert_int_equal(nnew, 0);
+		assert_int_equal(count_in(d[2][j]), k);
+		m = newest_in(d[2][j]);
+		assert_string_not_equal(m->subject, "without rex");
+		pouch_client_msg_free(m, 1);
+		/* and it cannot send there any more */
+		assert_int_not_equal(pouch_client_send(d[2][j],
+		    &(struct pouch_client_send){ .conv = g2, .subject = "x",
+		    .body = "x", .bodylen = 1 }, &(int64_t){ 0 }), POUCH_OK);
+	}
+	for (j = 0; j < 2; j++)
+		reads(d[1][j], "without rex");
+	sees_own(d[0][1], "without rex");
+
+	/* the administrator revokes quin's second device */
+	snprintf(args, sizeof(args), "device revoke %lld >/dev/null",
+	    (long long)pouch_client_device_id(d[1][1]));
+	assert_int_equal(e2e_admin(&srv, NULL, args), 0);
+	assert_int_equal(pouch_client_sync(d[0][0], 0, NULL), POUCH_OK);
+	assert_int_equal(pouch_client_sync(d[0][1], 0, NULL), POUCH_OK);
+	assert_int_equal(pouch_client_sync(d[1][0], 0, NULL), POUCH_OK);
+	send_to(d[0][0], group, NULL, "after revoke", "not for quin2", NULL);
+	reads(d[1][0], "after revoke");
+	reads(d[0][1], "after revoke");
+	assert_int_equal(pouch_client_sync(d[1][1], 0, &nnew),
+	    POUCH_E_FORBIDDEN);
+	m = newest_in(d[1][1]);
+	assert_string_not_equal(m->subject, "after revoke");
+	pouch_client_msg_free(m, 1);
+	/* the group is pam's two devices and quin's first */
+	assert_int_equal(pouch_client_conversations(d[0][0], &cv, &n),
+	    POUCH_OK);
+	for (i = 0; i < n; i++)
+		if (cv[i].id == group) {
+			assert_int_equal(cv[i].ndevices, 3);
+			assert_int_equal(cv[i].nmembers, 2);
+		}
+	pouch_client_conv_free(cv, n);
+	for (u = 0; u < 3; u++)
+		for (j = 0; j < 2; j++)
+			pouch_client_free(d[u][j]);
+}
+
+/* What the hostile server of test_pair_hostile does to the answers. */
+enum evil { EVIL_NONE, EVIL_SWAP_KEY, EVIL_SWAP_APPROVAL };
+
+/* Replace member key of every object in o (or o itself) with n random
+ * bytes in base64. */
+static void
+swap_b64(json_t *o, const char *key, size_t n)
+{
+	uint8_t rnd[128];
+	char *b;
+
+	assert_true(n <= sizeof(rnd));
+	assert_int_equal(pouch_random(rnd, n), POUCH_OK);
+	b = pouch_b64_encode(rnd, n);
+	assert_non_null(b);
+	json_object_set_new(o, key, json_string(b));
+	free(b);
+}
+
+static void
+evil_rewrite(void *arg, const char *method, const char *uri, long status,
+    char **body, size_t *len)
+{
+	enum evil *mode = arg;
+	json_t *j, *a, *e;
+	size_t i;
+	char *out;
+
+	if (*mode == EVIL_NONE || status != 200 || *body == NULL)
+		return;
+	if ((j = json_loadb(*body, *len, 0, NULL)) == NULL)
+		return;
+	if (*mode == EVIL_SWAP_KEY && strcmp(method, "GET") == 0 &&
+	    strcmp(uri, "/v1/pair") == 0) {
+		/* the server's own device in place of the real one */
+		a = json_object_get(j, "requests");
+		json_array_foreach(a, i, e)
+			swap_b64(e, "device_key", 32);
+	} else if (*mode == EVIL_SWAP_APPROVAL &&
+	    strcmp(uri, "/v1/pair/poll") == 0)
+		swap_b64(j, "approval", 96);	/* its own account key */
+	else {
+		json_decref(j);
+		return;
+	}
+	out = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	assert_non_null(out);
+	free(*body);
+	*body = out;
+	*len = strlen(out);
+}
+
+/*
+ * Pairing through a hostile server (a proxy that rewrites answers): it
+ * cannot get its own device key approved, nor hand the new device an
+ * approval of its own; the real pairing then works.
+ */
+static void
+test_pair_hostile(void **state)
+{
+	struct pouch_client_enrol e;
+	struct pouch_client_unlock u;
+	struct recproxy *px = NULL;
+	pouch_client *una1, *una2 = NULL;
+	enum evil mode = EVIL_NONE;
+	char dir[160], url[64], upstream[64], rec[160];
+	char code[POUCH_CLIENT_PAIR_CODE], *ecode;
+	int port = 0;
+
+	(void)state;
+	snprintf(rec, sizeof(rec), "%s/hostile.rec", root);
+	snprintf(upstream, sizeof(upstream), "https://127.0.0.1:%d", srv.port);
+	assert_int_equal(recproxy_start(upstream, srv.pin, rec, &px, &port), 0);
+	recproxy_set_rewrite(px, evil_rewrite, &mode);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	assert_int_equal(cfx_enrol_via(&srv, root, "una", "una1", url, NULL,
+	    &una1), POUCH_OK);
+	snprintf(dir, sizeof(dir), "%s/una2", root);
+	memset(&u, 0, sizeof(u));
+	memset(&e, 0, sizeof(e));
+	e.server = url;
+	e.user = "una";
+	assert_int_equal(pouch_client_pair_begin(dir, &u, &e, code), POUCH_OK);
+	ecode = code_for("una");
+	e.code = ecode;
+
+	/* the server shows its own key with the real commit: no match */
+	mode = EVIL_SWAP_KEY;
+	assert_int_equal(pouch_client_approve(una1, code), POUCH_E_PAIR_CODE);
+	assert_int_equal(pouch_client_init(dir, &u, &e, &una2),
+	    POUCH_E_PAIR_PENDING);
+
+	/* the real approval, replaced on its way: refused, nothing kept */
+	mode = EVIL_SWAP_APPROVAL;
+	assert_int_equal(pouch_client_approve(una1, code), POUCH_OK);
+	assert_int_equal(pouch_client_init(dir, &u, &e, &una2),
+	    POUCH_E_BAD_MAC);
+	assert_null(una2);
+	/* (the server gave its one answer: the new device starts again) */
+	mode = EVIL_NONE;
+	assert_int_equal(pouch_client_init(dir, &u, &e, &una2),
+	    POUCH_E_NOT_FOUND);
+	{
+		char cmd[200];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_int_equal(pouch_client_pair_begin(dir, &u, &e, code), POUCH_OK);
+	assert_int_equal(pouch_client_approve(una1, code), POUCH_OK);
+	assert_int_equal(pouch_client_init(dir, &u, &e, &una2), POUCH_OK);
+	free(ecode);
+	pouch_client_free(una1);
+	pouch_client_free(una2);
+	recproxy_stop(px);
+}
+
 int
 main(void)
 {
@@ -752,6 +1147,8 @@ main(void)
 		cmocka_unit_test(test_second_device),
 		cmocka_unit_test(test_pcs_policy),
 		cmocka_unit_test(test_kt_attack),
+		cmocka_unit_test(test_three_by_two),
+		cmocka_unit_test(test_pair_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,149 @@
+/*
+ * api_dev.c - a user revokes one of its own devices (docs/API.md,
+ * "Devices"):
+ *
+ *   POST /v1/devices/revoke  {"event": base64 KeyEvent}
+ *
+ * The event is the log's "device revoked" key event (src/kt/kt.h), made
+ * and signed by the user's account key (signer 0) on another device of
+ * the account, so the server can neither forge nor alter it.  The server
+ * checks it against the account key it holds for the caller's user,
+ * then revokes exactly as the administrator does (admin.c: every token
+ * dies at once, the server's Remove is queued to each group of the
+ * device) and appends the event in the same transaction.  The answer
+ * comes only once a published checkpoint covers the event, so the
+ * caller may tell its other devices right away.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pouchd/api_int.h"
+#include "pouchd/kt_log.h"
+
+#define EVENT_SKEW	600	/* seconds an event's time may be off */
+
+struct find {
+	const uint8_t			*key;
+	struct pouch_store_device	 dev;
+	int				 found;
+};
+
+static int
+on_device(void *arg, const struct pouch_store_device *dv)
+{
+	struct find *f = arg;
+
+	if (!f->found && memcmp(dv->key, f->key,	/* checksrc: allow */
+	    POUCH_KT_KEY_BYTES) == 0) {
+		f->dev = *dv;
+		f->found = 1;
+	}
+	return POUCH_OK;
+}
+
+/* The server's Remove of the device from each of its groups. */
+static int
+propose_remove(void *arg, const struct pouch_store_membership *m,
+    uint8_t **msg, size_t *len, uint8_t ref[POUCH_STORE_REF_MAX],
+    size_t *reflen)
+{
+	struct pouchd *d = arg;
+
+	return pd_mls_server_remove(d->crypto, d->server_key, m, msg, len,
+	    ref, POUCH_STORE_REF_MAX, reflen);
+}
+
+void
+api_dev_revoke(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
+{
+	struct pouch_kt_event ev;
+	struct pouch_store_user u;
+	struct pd_kt_staged kt;
+	struct find f;
+	char actor[32];
+	uint8_t *buf = NULL;
+	uint64_t size = 0;
+	size_t len = 0, n = 0;
+	int64_t skew;
+	json_t *o;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	if ((o = api_json(d, rq, rs)) == NULL)
+		return;
+	if ((buf = api_b64(o, "event", POUCH_KT_EVENT_MAX, &len)) == NULL ||
+	    pouch_kt_event_decode(buf, len, &ev) != POUCH_OK) {
+		pd_error(rs, 400, "malformed");
+		goto out;
+	}
+	if (ev.type != POUCH_KT_DEVICE_REVOKED ||
+	    ev.signer != POUCH_KT_BY_ACCOUNT) {
+		pd_error(rs, 400, "wrong_event");
+		goto out;
+	}
+	skew = (int64_t)ev.timestamp - rq->now;
+	if (ev.timestamp > (uint64_t)INT64_MAX || skew > EVENT_SKEW ||
+	    skew < -EVENT_SKEW) {
+		pd_error(rs, 400, "stale_event");
+		goto out;
+	}
+	/* only for the caller's own account, named as the actor too */
+	if ((rc = d->st->ops->user_get_id(d->st, rq->dev->user_id, &u)) !=
+	    POUCH_OK) {
+		api_fail(rs, rc);
+		goto out;
+	}
+	if (strcmp(ev.user, u.name) != 0 || strcmp(ev.actor, u.name) != 0) {
+		pd_error(rs, 403, "forbidden");
+		goto out;
+	}
+	if (!u.has_account_key || pouch_kt_event_verify(d->crypto, &ev,
+	    u.account_key, d->server_pub) != POUCH_OK) {
+		pd_error(rs, 403, "bad_signature");
+		goto out;
+	}
+	f.key = ev.device_key;
+	if ((rc = d->st->ops->device_list(d->st, u.id, on_device, &f)) !=
+	    POUCH_OK) {
+		api_fail(rs, rc);
+		goto out;
+	}
+	if (!f.found) {
+		pd_error(rs, 404, "not_found");
+		goto out;
+	}
+	if (f.dev.revoked) {
+		pd_error(rs, 409, "revoked");
+		goto out;
+	}
+	if ((rc = pd_kt_event(d, &ev, &kt)) != POUCH_OK) {
+		api_fail(rs, rc);
+		goto out;
+	}
+	snprintf(actor, sizeof(actor), "device:%lld",
+	    (long long)rq->dev->id);
+	/* tokens die and the Removes are queued with the event, at once */
+	pouch_store_kt_stage(&kt.leaf, 1);
+	rc = d->st->ops->device_revoke(d->st, f.dev.id, rq->now, actor,
+	    propose_remove, d, &n);
+	pouch_store_kt_unstage();
+	if (rc != POUCH_OK) {
+		api_fail(rs, rc);
+		goto out;
+	}
+	pd_log("info", "device_revoked", "device", 'i', f.dev.id, "by", 'i',
+	    rq->dev->id, NULL);
+	/* acknowledged once a published checkpoint covers the event */
+	if (d->kt != NULL && ((rc = pd_kt_publish(d, &size)) != POUCH_OK ||
+	    kt.leaf.index < 0 || (uint64_t)kt.leaf.index >= size)) {
+		pd_error(rs, 503, "kt_unpublished");
+		goto out;
+	}
+	api_reply(rs, 200, json_pack("{s:I,s:I,s:I,s:I}", "device_id",
+	    (json_int_t)f.dev.id, "kt_leaf", (json_int_t)kt.leaf.index,
+	    "tree_size", (json_int_t)size, "proposed", (json_int_t)n));
+out:
+	free(buf);
+	json_decref(o);
+}

@@ -222,14 +222,12 @@ pq_decap(const struct pouch_crypto *c, const struct pouch_hpke_kem *kem,
 {
 	const struct pq_params *pp;
 	struct pouch_mlkem_ctx *m = NULL;
-	uint8_t ek[MLKEM_EK_MAX], dk[MLKEM_DK_MAX];
 	int rc;
 
 	if (c == NULL || kem == NULL || enc == NULL || skR == NULL ||
 	    shared == NULL)
 		return POUCH_E_MISUSE;
 	pp = params(kem);
-	memset(dk, 0, sizeof(dk));
 	if (skRlen != kem->Nsk) {
 		rc = POUCH_E_BAD_KEY;
 		goto out;
@@ -245,16 +243,12 @@ pq_decap(const struct pouch_crypto *c, const struct pouch_hpke_kem *kem,
 		    shared);
 		goto out;
 	}
-	if ((rc = pouch_mlkem_keygen_seed(m, pp->mlkem, skR, skRlen, ek,
-	    pouch_mlkem_ek_len(pp->mlkem), dk,
-	    pouch_mlkem_dk_len(pp->mlkem))) != POUCH_OK)
-		goto out;
-	rc = pouch_mlkem_decaps(m, pp->mlkem, dk,
-	    pouch_mlkem_dk_len(pp->mlkem), enc, enclen, shared);
+	/* The seed is the private key: expand it and decapsulate. */
+	rc = pouch_mlkem_decaps_seed(m, pp->mlkem, skR, skRlen, enc, enclen,
+	    shared);
 out:
 	if (rc != POUCH_OK)
 		OPENSSL_cleanse(shared, kem->Nsecret);
-	OPENSSL_cleanse(dk, sizeof(dk));
 	pouch_mlkem_ctx_free(m);
 	return rc;
 }

@@ -72,6 +72,25 @@ pouch_mlkem_byte_encode(uint8_t *out, const struct pouch_mlkem_poly *f,
 		}
 		return;
 	}
+	if (d == 10) {			/* u in ML-KEM-512/768: 4 in 5 bytes */
+		for (i = 0; i < MLKEM_N / 4; i++) {
+			const uint16_t *c = f->c + 4 * i;
+			uint64_t w = (uint64_t)c[0] | (uint64_t)c[1] << 10 |
+			    (uint64_t)c[2] << 20 | (uint64_t)c[3] << 30;
+
+			out[5 * i] = (uint8_t)w;
+			out[5 * i + 1] = (uint8_t)(w >> 8);
+			out[5 * i + 2] = (uint8_t)(w >> 16);
+			out[5 * i + 3] = (uint8_t)(w >> 24);
+			out[5 * i + 4] = (uint8_t)(w >> 32);
+		}
+		return;
+	}
+	if (d == 4) {			/* v: 2 in a byte */
+		for (i = 0; i < MLKEM_N / 2; i++)
+			out[i] = (uint8_t)(f->c[2 * i] | f->c[2 * i + 1] << 4);
+		return;
+	}
 	for (i = 0; i < MLKEM_N; i++) {
 		acc |= (uint32_t)f->c[i] << bits;
 		bits += d;
@@ -93,6 +112,12 @@ pouch_mlkem_byte_decode(struct pouch_mlkem_poly *f, const uint8_t *in,
 	unsigned i, bits = 0;
 
 	if (d == 12) {
+#ifdef POUCH_MLKEM_AVX2
+		if (pouch_mlkem_avx2_usable()) {
+			pouch_mlkem_byte_decode12_avx2(f, in);
+			return;
+		}
+#endif
 		for (i = 0; i < MLKEM_N / 2; i++) {
 			const uint8_t *p = in + 3 * i;
 
@@ -100,6 +125,27 @@ pouch_mlkem_byte_decode(struct pouch_mlkem_poly *f, const uint8_t *in,
 			    (uint32_t)(p[1] & 0x0f) << 8);
 			f->c[2 * i + 1] = csubq_ct((uint32_t)p[1] >> 4 |
 			    (uint32_t)p[2] << 4);
+		}
+		return;
+	}
+	if (d == 10) {
+		for (i = 0; i < MLKEM_N / 4; i++) {
+			const uint8_t *p = in + 5 * i;
+			uint64_t w = (uint64_t)p[0] | (uint64_t)p[1] << 8 |
+			    (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+			    (uint64_t)p[4] << 32;
+
+			f->c[4 * i] = (uint16_t)(w & 0x3ff);
+			f->c[4 * i + 1] = (uint16_t)((w >> 10) & 0x3ff);
+			f->c[4 * i + 2] = (uint16_t)((w >> 20) & 0x3ff);
+			f->c[4 * i + 3] = (uint16_t)((w >> 30) & 0x3ff);
+		}
+		return;
+	}
+	if (d == 4) {
+		for (i = 0; i < MLKEM_N / 2; i++) {
+			f->c[2 * i] = (uint16_t)(in[i] & 0x0f);
+			f->c[2 * i + 1] = (uint16_t)(in[i] >> 4);
 		}
 		return;
 	}

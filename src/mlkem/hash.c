@@ -29,6 +29,7 @@ pouch_mlkem_ctx_new(struct pouch_mlkem_ctx **out)
 		return POUCH_E_CRYPTO;
 	}
 	c->xof_first = MLKEM_XOF_FIRST_BYTES;
+	pouch_mlkem_ctx_set_simd(c, 1);
 	*out = c;
 	return POUCH_OK;
 }
@@ -56,6 +57,21 @@ pouch_mlkem_ctx_set_xof_first(struct pouch_mlkem_ctx *c, size_t n)
 	while (m + 3 <= n && m + 3 <= MLKEM_XOF_FIRST_BYTES)
 		m += 3;
 	c->xof_first = m;
+	c->simd = 0;
+}
+
+void
+pouch_mlkem_ctx_set_simd(struct pouch_mlkem_ctx *c, int on)
+{
+	if (c == NULL)
+		return;
+	c->simd = 0;
+#ifdef POUCH_MLKEM_AVX2
+	if (on && pouch_mlkem_avx2_usable())
+		c->simd = 1;
+#else
+	(void)on;
+#endif
 }
 
 int

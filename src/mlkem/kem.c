@@ -76,22 +76,27 @@ pouch_mlkem_ek_check(enum pouch_mlkem_param p, const uint8_t *ek,
     size_t eklen)
 {
 	const struct pouch_mlkem_params *prm = pouch_mlkem_params_get(p);
-	struct pouch_mlkem_poly f;
-	uint8_t test[MLKEM_POLY_BYTES];
-	unsigned i;
+	const uint8_t *b;
+	uint32_t over = 0;
+	size_t i;
 
 	if (prm == NULL || ek == NULL)
 		return POUCH_E_MISUSE;
 	if (eklen != prm->ek_bytes)			/* type check */
 		return POUCH_E_BAD_KEY;
-	/* test = ByteEncode12(ByteDecode12(ek[0 : 384k])) (7.1). */
-	for (i = 0; i < prm->k; i++) {
-		pouch_mlkem_byte_decode(&f, ek + MLKEM_POLY_BYTES * i, 12);
-		pouch_mlkem_byte_encode(test, &f, 12);
-		if (CRYPTO_memcmp(test, ek + MLKEM_POLY_BYTES * i,
-		    MLKEM_POLY_BYTES) != 0)
-			return POUCH_E_BAD_KEY;
+	/*
+	 * ByteEncode12(ByteDecode12(ek[0 : 384k])) == ek[0 : 384k] (7.1)
+	 * exactly when every 12-bit value is below q: decoding reduces
+	 * the others, which then encode differently.  So look at the
+	 * values: the top bit of v - q is clear for v >= q.
+	 */
+	for (i = 0; i < MLKEM_POLY_BYTES * prm->k; i += 3) {
+		b = ek + i;
+		over |= ~((uint32_t)(b[0] | (b[1] & 0x0f) << 8) - MLKEM_Q);
+		over |= ~((uint32_t)(b[1] >> 4 | b[2] << 4) - MLKEM_Q);
 	}
+	if ((over >> 31) != 0)
+		return POUCH_E_BAD_KEY;
 	return POUCH_OK;
 }
 
@@ -199,6 +204,11 @@ pouch_mlkem_keygen(const struct pouch_mlkem_ctx *c, enum pouch_mlkem_param p,
 	if (seed != NULL)
 		OPENSSL_cleanse(seed, MLKEM_SEED_BYTES);
 	if (RAND_bytes(dz, sizeof(dz)) != 1) {
+		/* No half-made key pair: clear what could be one. */
+		if (ek != NULL && eklen == pouch_mlkem_ek_len(p))
+			OPENSSL_cleanse(ek, eklen);
+		if (dk != NULL && dklen == pouch_mlkem_dk_len(p))
+			OPENSSL_cleanse(dk, dklen);
 		rc = POUCH_E_RANDOM;
 		goto out;
 	}
@@ -282,29 +292,18 @@ struct decaps_ws {
 	uint8_t	ct[MLKEM_CT_MAX];		/* c' */
 };
 
-/* Algorithms 21 and 18, after the 7.3 checks. */
-int
-pouch_mlkem_decaps(const struct pouch_mlkem_ctx *c, enum pouch_mlkem_param p,
-    const uint8_t *dk, size_t dklen, const uint8_t *ct, size_t ctlen,
-    uint8_t ss[static MLKEM_SS_BYTES])
+/* Algorithms 21 and 18 on a checked dk and ct of the right lengths. */
+static int
+decaps_core(const struct pouch_mlkem_ctx *c, EVP_MD_CTX *mdc,
+    const struct pouch_mlkem_params *prm, const uint8_t *dk,
+    const uint8_t *ct, size_t ctlen, uint8_t ss[static MLKEM_SS_BYTES])
 {
-	const struct pouch_mlkem_params *prm = pouch_mlkem_params_get(p);
 	const uint8_t *dkpke, *ekpke, *h, *z;
-	EVP_MD_CTX *mdc = NULL;
 	struct decaps_ws ws;
 	uint8_t mask;
 	size_t i;
 	int rc;
 
-	OPENSSL_cleanse(ss, MLKEM_SS_BYTES);
-	if (c == NULL || prm == NULL || dk == NULL || ct == NULL)
-		return POUCH_E_MISUSE;
-	if (ctlen != prm->ct_bytes)			/* 7.3 item 1 */
-		return POUCH_E_MALFORMED;
-	if ((mdc = EVP_MD_CTX_new()) == NULL)
-		return POUCH_E_NOMEM;
-	if ((rc = dk_check(c, mdc, prm, dk, dklen)) != POUCH_OK)
-		goto out;					/* items 2, 3 */
 	dkpke = dk;
 	ekpke = dk + MLKEM_POLY_BYTES * prm->k;
 	h = ekpke + prm->ek_bytes;
@@ -328,6 +327,70 @@ pouch_mlkem_decaps(const struct pouch_mlkem_ctx *c, enum pouch_mlkem_param p,
 		    ws.kbar[i])));
 out:
 	OPENSSL_cleanse(&ws, sizeof(ws));
+	return rc;
+}
+
+/* Algorithms 21 and 18, after the 7.3 checks. */
+int
+pouch_mlkem_decaps(const struct pouch_mlkem_ctx *c, enum pouch_mlkem_param p,
+    const uint8_t *dk, size_t dklen, const uint8_t *ct, size_t ctlen,
+    uint8_t ss[static MLKEM_SS_BYTES])
+{
+	const struct pouch_mlkem_params *prm = pouch_mlkem_params_get(p);
+	EVP_MD_CTX *mdc = NULL;
+	int rc;
+
+	OPENSSL_cleanse(ss, MLKEM_SS_BYTES);
+	if (c == NULL || prm == NULL || dk == NULL || ct == NULL)
+		return POUCH_E_MISUSE;
+	if (ctlen != prm->ct_bytes)			/* 7.3 item 1 */
+		return POUCH_E_MALFORMED;
+	if ((mdc = EVP_MD_CTX_new()) == NULL)
+		return POUCH_E_NOMEM;
+	if ((rc = dk_check(c, mdc, prm, dk, dklen)) != POUCH_OK)
+		goto out;					/* items 2, 3 */
+	rc = decaps_core(c, mdc, prm, dk, ct, ctlen, ss);
+out:
+	if (rc != POUCH_OK)
+		OPENSSL_cleanse(ss, MLKEM_SS_BYTES);
+	EVP_MD_CTX_free(mdc);
+	return rc;
+}
+
+/*
+ * Decaps with the key expanded here from the seed: the dk is then ours,
+ * not input, and its 7.3 hash check (one SHA3-256 of ek) is skipped.
+ */
+int
+pouch_mlkem_decaps_seed(const struct pouch_mlkem_ctx *c,
+    enum pouch_mlkem_param p, const uint8_t *seed, size_t seedlen,
+    const uint8_t *ct, size_t ctlen, uint8_t ss[static MLKEM_SS_BYTES])
+{
+	const struct pouch_mlkem_params *prm = pouch_mlkem_params_get(p);
+	uint8_t ek[MLKEM_EK_MAX], dk[MLKEM_DK_MAX];
+	EVP_MD_CTX *mdc = NULL;
+	int rc;
+
+	OPENSSL_cleanse(ss, MLKEM_SS_BYTES);
+	if (c == NULL || prm == NULL || seed == NULL || ct == NULL)
+		return POUCH_E_MISUSE;
+	if (seedlen != MLKEM_SEED_BYTES)
+		return POUCH_E_BAD_KEY;
+	if (ctlen != prm->ct_bytes)			/* 7.3 item 1 */
+		return POUCH_E_MALFORMED;
+	if ((rc = pouch_mlkem_keygen_internal(c, p, seed,
+	    seed + MLKEM_SYM_BYTES, ek, prm->ek_bytes, dk, prm->dk_bytes)) !=
+	    POUCH_OK)
+		goto out;
+	if ((mdc = EVP_MD_CTX_new()) == NULL) {
+		rc = POUCH_E_NOMEM;
+		goto out;
+	}
+	rc = decaps_core(c, mdc, prm, dk, ct, ctlen, ss);
+out:
+	if (rc != POUCH_OK)
+		OPENSSL_cleanse(ss, MLKEM_SS_BYTES);
+	OPENSSL_cleanse(dk, sizeof(dk));
 	EVP_MD_CTX_free(mdc);
 	return rc;
 }
@@ -366,6 +429,39 @@ pouch_mlkem768_encaps(const struct pouch_mlkem_ctx *c,
 		return POUCH_E_MISUSE;
 	return pouch_mlkem_encaps(c, POUCH_MLKEM768, ek->b, sizeof(ek->b),
 	    ct->b, sizeof(ct->b), ss);
+}
+
+int
+pouch_mlkem768_decaps_seed(const struct pouch_mlkem_ctx *c,
+    const uint8_t seed[static MLKEM_SEED_BYTES],
+    const struct pouch_mlkem768_ct *ct, uint8_t ss[static MLKEM_SS_BYTES])
+{
+	if (ct == NULL)
+		return POUCH_E_MISUSE;
+	return pouch_mlkem_decaps_seed(c, POUCH_MLKEM768, seed,
+	    MLKEM_SEED_BYTES, ct->b, sizeof(ct->b), ss);
+}
+
+int
+pouch_mlkem768_decaps_own(const struct pouch_mlkem_ctx *c,
+    const struct pouch_mlkem768_dk *dk, const struct pouch_mlkem768_ct *ct,
+    uint8_t ss[static MLKEM_SS_BYTES])
+{
+	const struct pouch_mlkem_params *prm =
+	    pouch_mlkem_params_get(POUCH_MLKEM768);
+	EVP_MD_CTX *mdc;
+	int rc;
+
+	OPENSSL_cleanse(ss, MLKEM_SS_BYTES);
+	if (c == NULL || dk == NULL || ct == NULL)
+		return POUCH_E_MISUSE;
+	if ((mdc = EVP_MD_CTX_new()) == NULL)
+		return POUCH_E_NOMEM;
+	rc = decaps_core(c, mdc, prm, dk->b, ct->b, sizeof(ct->b), ss);
+	if (rc != POUCH_OK)
+		OPENSSL_cleanse(ss, MLKEM_SS_BYTES);
+	EVP_MD_CTX_free(mdc);
+	return rc;
 }
 
 int

@@ -1,8 +1,10 @@
 /*
  * kpke.c - K-PKE, the CPA-secure encryption inside ML-KEM (FIPS 203 5).
- * The matrix A_hat is never stored: each entry is sampled when it is
- * used, which it is exactly once per call.  Every secret polynomial lives
- * in one workspace struct per function, wiped at out: on every path.
+ * The matrix A_hat is sampled whole at the start of a call (four entries
+ * at a time with the AVX2 SHAKE), into a local array that is not wiped:
+ * it is public, a function of rho.  The noise polynomials are sampled
+ * together the same way.  Every secret polynomial lives in one workspace
+ * struct per function, wiped at out: on every path.
  */
 #include <string.h>
 
@@ -13,14 +15,14 @@
 struct keygen_ws {
 	struct pouch_mlkem_poly	s[MLKEM_K_MAX];
 	struct pouch_mlkem_poly	e[MLKEM_K_MAX];
-	struct pouch_mlkem_poly	a, t;
+	struct pouch_mlkem_poly	t;
 	struct pouch_mlkem_acc	acc;
 };
 
 struct encrypt_ws {
 	struct pouch_mlkem_poly	y[MLKEM_K_MAX];
 	struct pouch_mlkem_poly	e1[MLKEM_K_MAX];
-	struct pouch_mlkem_poly	e2, a, t, u, v, mu;
+	struct pouch_mlkem_poly	e2, t, u, v, mu;
 	struct pouch_mlkem_acc	acc;
 };
 
@@ -59,32 +61,34 @@ pouch_mlkem_kpke_keygen_rs(const struct pouch_mlkem_ctx *c, EVP_MD_CTX *mdc,
     const uint8_t rho[static MLKEM_SYM_BYTES],
     const uint8_t sigma[static MLKEM_SYM_BYTES], uint8_t *ek, uint8_t *dkpke)
 {
+	struct pouch_mlkem_poly a[MLKEM_K_MAX * MLKEM_K_MAX];
+	struct pouch_mlkem_poly *se[2 * MLKEM_K_MAX];
 	struct keygen_ws ws;
-	unsigned i, j, n = 0;
+	unsigned i, j;
 	int rc;
 
-	for (i = 0; i < p->k; i++)
-		if ((rc = pouch_mlkem_sample_cbd(c, mdc, sigma, (uint8_t)n++,
-		    p->eta1, &ws.s[i])) != POUCH_OK)
-			goto out;
-	for (i = 0; i < p->k; i++)
-		if ((rc = pouch_mlkem_sample_cbd(c, mdc, sigma, (uint8_t)n++,
-		    p->eta1, &ws.e[i])) != POUCH_OK)
-			goto out;
+	/* s[i] = CBD(PRF(sigma, i)), e[i] = CBD(PRF(sigma, k + i)). */
+	for (i = 0; i < p->k; i++) {
+		se[i] = &ws.s[i];
+		se[p->k + i] = &ws.e[i];
+	}
+	if ((rc = pouch_mlkem_sample_cbd_many(c, mdc, sigma, 0, p->eta1, se,
+	    2 * p->k)) != POUCH_OK)
+		goto out;
 	for (i = 0; i < p->k; i++) {
 		pouch_mlkem_ntt(&ws.s[i]);
 		pouch_mlkem_ntt(&ws.e[i]);
 	}
+	/* a[k i + j] = A_hat[i, j] = SampleNTT(rho || j || i). */
+	if ((rc = pouch_mlkem_sample_matrix_vartime(c, mdc, p->k, rho, 0,
+	    a)) != POUCH_OK)
+		goto out;
 	/* t_hat[i] = sum_j A_hat[i, j] * s_hat[j] + e_hat[i]. */
 	for (i = 0; i < p->k; i++) {
 		memset(&ws.acc, 0, sizeof(ws.acc));
-		for (j = 0; j < p->k; j++) {
-			/* A_hat[i, j] = SampleNTT(rho || j || i). */
-			if ((rc = pouch_mlkem_sample_ntt_vartime(c, mdc, rho,
-			    (uint8_t)j, (uint8_t)i, &ws.a)) != POUCH_OK)
-				goto out;
-			pouch_mlkem_basemul_lazy(&ws.acc, &ws.a, &ws.s[j]);
-		}
+		for (j = 0; j < p->k; j++)
+			pouch_mlkem_basemul_lazy(&ws.acc, &a[p->k * i + j],
+			    &ws.s[j]);
 		pouch_mlkem_acc_reduce(&ws.t, &ws.acc);
 		pouch_mlkem_poly_add(&ws.t, &ws.e[i]);
 		pouch_mlkem_byte_encode(ek + MLKEM_POLY_BYTES * i, &ws.t, 12);
@@ -106,34 +110,40 @@ pouch_mlkem_kpke_encrypt(const struct pouch_mlkem_ctx *c, EVP_MD_CTX *mdc,
     const uint8_t r[static MLKEM_SYM_BYTES], uint8_t *ct)
 {
 	const uint8_t *rho = ek + MLKEM_POLY_BYTES * p->k;
+	struct pouch_mlkem_poly a[MLKEM_K_MAX * MLKEM_K_MAX];
+	struct pouch_mlkem_poly *noise[2 * MLKEM_K_MAX + 1];
 	struct encrypt_ws ws;
-	unsigned i, j, n = 0;
+	unsigned i, j;
 	int rc;
 
-	for (i = 0; i < p->k; i++)
-		if ((rc = pouch_mlkem_sample_cbd(c, mdc, r, (uint8_t)n++,
-		    p->eta1, &ws.y[i])) != POUCH_OK)
-			goto out;
-	for (i = 0; i < p->k; i++)
-		if ((rc = pouch_mlkem_sample_cbd(c, mdc, r, (uint8_t)n++,
-		    p->eta2, &ws.e1[i])) != POUCH_OK)
-			goto out;
-	if ((rc = pouch_mlkem_sample_cbd(c, mdc, r, (uint8_t)n++, p->eta2,
-	    &ws.e2)) != POUCH_OK)
+	/* y[i], e1[i], e2 = CBD(PRF(r, i)), CBD(PRF(r, k + i)), ..(2k). */
+	for (i = 0; i < p->k; i++) {
+		noise[i] = &ws.y[i];
+		noise[p->k + i] = &ws.e1[i];
+	}
+	noise[2 * p->k] = &ws.e2;
+	if (p->eta1 == p->eta2)
+		rc = pouch_mlkem_sample_cbd_many(c, mdc, r, 0, p->eta1, noise,
+		    2 * p->k + 1);
+	else if ((rc = pouch_mlkem_sample_cbd_many(c, mdc, r, 0, p->eta1,
+	    noise, p->k)) == POUCH_OK)
+		rc = pouch_mlkem_sample_cbd_many(c, mdc, r, (uint8_t)p->k,
+		    p->eta2, noise + p->k, p->k + 1);
+	if (rc != POUCH_OK)
 		goto out;
 	for (i = 0; i < p->k; i++)
 		pouch_mlkem_ntt(&ws.y[i]);
+	/* a[k i + j] = A_hat[j, i] = SampleNTT(rho || i || j). */
+	if ((rc = pouch_mlkem_sample_matrix_vartime(c, mdc, p->k, rho, 1,
+	    a)) != POUCH_OK)
+		goto out;
 
 	/* u[i] = NTT^-1(sum_j A_hat[j, i] * y_hat[j]) + e1[i], then c1. */
 	for (i = 0; i < p->k; i++) {
 		memset(&ws.acc, 0, sizeof(ws.acc));
-		for (j = 0; j < p->k; j++) {
-			/* A_hat[j, i] = SampleNTT(rho || i || j). */
-			if ((rc = pouch_mlkem_sample_ntt_vartime(c, mdc, rho,
-			    (uint8_t)i, (uint8_t)j, &ws.a)) != POUCH_OK)
-				goto out;
-			pouch_mlkem_basemul_lazy(&ws.acc, &ws.a, &ws.y[j]);
-		}
+		for (j = 0; j < p->k; j++)
+			pouch_mlkem_basemul_lazy(&ws.acc, &a[p->k * i + j],
+			    &ws.y[j]);
 		pouch_mlkem_acc_reduce(&ws.u, &ws.acc);
 		pouch_mlkem_invntt(&ws.u);
 		pouch_mlkem_poly_add(&ws.u, &ws.e1[i]);

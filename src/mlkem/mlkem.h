@@ -7,13 +7,18 @@
  * check of an encapsulation key) and 7.3 (lengths, hash check of a
  * decapsulation key).  This is the one primitive libpouch implements
  * itself; SHA3-256/512 and SHAKE128/256 come from OpenSSL, fetched once
- * into a struct pouch_mlkem_ctx.  Everything that touches secret data runs
- * in constant time: no branch, table index or division depends on a
- * secret (tests/mlkem/ctgrind.c and tools/check-nodiv check it).  The
- * files split by concern: hash.c (context, G/H/J/PRF/XOF), poly.c
- * (arithmetic mod q, NTT), sample.c (SampleNTT, SamplePolyCBD), encode.c
- * (ByteEncode/Decode, Compress/Decompress), kpke.c (K-PKE), kem.c (ML-KEM
- * and its input checks).
+ * into a struct pouch_mlkem_ctx, except that where the CPU has AVX2 the
+ * SHAKE of SampleNTT and PRF runs four instances at a time in our own
+ * Keccak (keccak_avx2.c) and the NTTs and products in T_q use AVX2
+ * (poly_avx2.c); the portable code stays and tests hold both to the same
+ * output.  Everything that touches secret data runs in constant time: no
+ * branch, table index or division depends on a secret (tests/mlkem/
+ * ctgrind.c, on both paths, and tools/check-nodiv check it).  The files
+ * split by concern: hash.c (context, G/H/J/PRF/XOF), poly.c (arithmetic
+ * mod q, NTT), poly_avx2.c, keccak_avx2.c, sample.c (SampleNTT,
+ * SamplePolyCBD, the whole matrix), encode.c (ByteEncode/Decode,
+ * Compress/Decompress), kpke.c (K-PKE), kem.c (ML-KEM and its input
+ * checks).
  */
 #ifndef POUCH_MLKEM_H
 #define POUCH_MLKEM_H
@@ -67,13 +72,14 @@ struct pouch_mlkem_params {
 };
 
 /* Hash functions fetched once.  Immutable after creation, except through
- * the test-only pouch_mlkem_ctx_set_xof_first. */
+ * the test-only pouch_mlkem_ctx_set_xof_first and _set_simd. */
 struct pouch_mlkem_ctx {
 	EVP_MD		*sha3_256;	/* H */
 	EVP_MD		*sha3_512;	/* G */
 	EVP_MD		*shake128;	/* XOF */
 	EVP_MD		*shake256;	/* J, PRF */
 	size_t		 xof_first;	/* first SampleNTT squeeze, bytes */
+	unsigned	 simd;		/* 1: four-way AVX2 SHAKE (sample.c) */
 };
 
 /* Typed keys for ML-KEM-768, the set of X-Wing and the default suite. */
@@ -127,6 +133,14 @@ void	pouch_mlkem_ctx_free(struct pouch_mlkem_ctx *c);
  * rare recompute path runs.  Not for use while c is shared.
  */
 void	pouch_mlkem_ctx_set_xof_first(struct pouch_mlkem_ctx *c, size_t n);
+/*
+ * Tests only: 0 makes SampleNTT and the PRF use OpenSSL one call at a
+ * time (the portable path); 1 the four-way AVX2 SHAKE of keccak_avx2.c,
+ * where the CPU has AVX2 (pouch_mlkem_ctx_new picks that by default).
+ * pouch_mlkem_ctx_set_xof_first sets 0, since only that path has a
+ * first squeeze to shorten.  Not for use while c is shared.
+ */
+void	pouch_mlkem_ctx_set_simd(struct pouch_mlkem_ctx *c, int on);
 
 /*
  * out = md(a || b), outlen bytes (the digest length for SHA3, any length
@@ -166,6 +180,72 @@ void	pouch_mlkem_poly_add(struct pouch_mlkem_poly *r,
 	    const struct pouch_mlkem_poly *a);
 void	pouch_mlkem_poly_sub(struct pouch_mlkem_poly *r,
 	    const struct pouch_mlkem_poly *a);
+/* zeta^BitRev7(i) 2^16 mod q, centred (Montgomery form, poly.c). */
+extern const int16_t pouch_mlkem_zetas_mont[128];
+/*
+ * The portable code behind the six functions above, which call the AVX2
+ * code instead when the CPU has it; exposed so that tests run both.
+ */
+void	pouch_mlkem_ntt_c(struct pouch_mlkem_poly *f);
+void	pouch_mlkem_invntt_c(struct pouch_mlkem_poly *f);
+void	pouch_mlkem_basemul_lazy_c(struct pouch_mlkem_acc *r,
+	    const struct pouch_mlkem_poly *a, const struct pouch_mlkem_poly *b);
+void	pouch_mlkem_acc_reduce_c(struct pouch_mlkem_poly *f,
+	    const struct pouch_mlkem_acc *r);
+void	pouch_mlkem_poly_add_c(struct pouch_mlkem_poly *r,
+	    const struct pouch_mlkem_poly *a);
+void	pouch_mlkem_poly_sub_c(struct pouch_mlkem_poly *r,
+	    const struct pouch_mlkem_poly *a);
+
+/*
+ * poly_avx2.c: the same six with AVX2 intrinsics, on x86-64 with gcc or
+ * clang (target attributes: the rest of the build needs no -mavx2), unless
+ * built with POUCH_MLKEM_NO_AVX2 (the portable ctgrind run).  Call them
+ * only when pouch_mlkem_avx2_usable() says the CPU has AVX2.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(POUCH_MLKEM_NO_AVX2)
+#define POUCH_MLKEM_AVX2	1
+int	pouch_mlkem_avx2_usable(void);
+void	pouch_mlkem_ntt_avx2(struct pouch_mlkem_poly *f);
+void	pouch_mlkem_invntt_avx2(struct pouch_mlkem_poly *f);
+void	pouch_mlkem_basemul_lazy_avx2(struct pouch_mlkem_acc *r,
+	    const struct pouch_mlkem_poly *a, const struct pouch_mlkem_poly *b);
+void	pouch_mlkem_acc_reduce_avx2(struct pouch_mlkem_poly *f,
+	    const struct pouch_mlkem_acc *r);
+void	pouch_mlkem_poly_add_avx2(struct pouch_mlkem_poly *r,
+	    const struct pouch_mlkem_poly *a);
+void	pouch_mlkem_poly_sub_avx2(struct pouch_mlkem_poly *r,
+	    const struct pouch_mlkem_poly *a);
+/* pouch_mlkem_byte_decode for d = 12 (the dispatch is in encode.c). */
+void	pouch_mlkem_byte_decode12_avx2(struct pouch_mlkem_poly *f,
+	    const uint8_t *in);
+/* SamplePolyCBD_2 (Algorithm 8) on 128 bytes, as pouch_mlkem_cbd_c. */
+void	pouch_mlkem_cbd2_avx2(struct pouch_mlkem_poly *f, const uint8_t *b);
+/*
+ * SampleNTT's rejection loop from out[*found] on, eight candidates at a
+ * time while eight more fit below want: returns the bytes of buf used (a
+ * multiple of 3) and updates *found.
+ */
+size_t	pouch_mlkem_rej_avx2(uint16_t *out, unsigned want, const uint8_t *buf,
+	    size_t len, unsigned *found);
+
+/*
+ * keccak_avx2.c: four SHAKE instances at once.  absorb takes the whole
+ * message of each (inlen < rate bytes: all ML-KEM needs for the XOF and
+ * PRF), squeeze then gives nblocks further blocks of each.  The state
+ * holds secrets for PRF: the caller wipes it.
+ */
+#define POUCH_SHAKE128_RATE	168
+#define POUCH_SHAKE256_RATE	136
+#define POUCH_KECCAK_RATE_MAX	168
+struct pouch_mlkem_keccakx4 {
+	_Alignas(32) uint64_t	s[25 * 4];	/* lane i of state j: 4i + j */
+};
+void	pouch_mlkem_keccakx4_absorb(struct pouch_mlkem_keccakx4 *k,
+	    size_t rate, const uint8_t *const in[4], size_t inlen);
+void	pouch_mlkem_keccakx4_squeeze(struct pouch_mlkem_keccakx4 *k,
+	    size_t rate, uint8_t *const out[4], size_t nblocks);
+#endif
 
 /* ---- sampling (sample.c) ------------------------------------------ */
 
@@ -177,14 +257,33 @@ int	pouch_mlkem_sample_ntt_vartime(const struct pouch_mlkem_ctx *c,
 	    EVP_MD_CTX *mdc, const uint8_t rho[static MLKEM_SYM_BYTES],
 	    uint8_t b32, uint8_t b33, struct pouch_mlkem_poly *a)
 	    POUCH_WARN_UNUSED;
+/*
+ * All k^2 entries of A_hat: a[k i + j] = A_hat[i, j] (= SampleNTT(rho ||
+ * j || i)), or A_hat[j, i] when transposed is 1.  Four at a time with
+ * the AVX2 SHAKE when c->simd, squeezing three blocks and then one more
+ * while any of the four is short; else pouch_mlkem_sample_ntt_vartime.
+ */
+int	pouch_mlkem_sample_matrix_vartime(const struct pouch_mlkem_ctx *c,
+	    EVP_MD_CTX *mdc, unsigned k,
+	    const uint8_t rho[static MLKEM_SYM_BYTES], int transposed,
+	    struct pouch_mlkem_poly *a) POUCH_WARN_UNUSED;
 /* Algorithm 8 on 64 * eta bytes (eta 2 or 3), constant time. */
 void	pouch_mlkem_cbd(struct pouch_mlkem_poly *f, const uint8_t *b,
+	    unsigned eta);
+/* Its portable code (pouch_mlkem_cbd uses poly_avx2.c's for eta 2). */
+void	pouch_mlkem_cbd_c(struct pouch_mlkem_poly *f, const uint8_t *b,
 	    unsigned eta);
 /* SamplePolyCBD_eta(PRF_eta(s, n)). */
 int	pouch_mlkem_sample_cbd(const struct pouch_mlkem_ctx *c,
 	    EVP_MD_CTX *mdc, const uint8_t s[static MLKEM_SYM_BYTES],
 	    uint8_t n, unsigned eta, struct pouch_mlkem_poly *f)
 	    POUCH_WARN_UNUSED;
+/* f[i] = SamplePolyCBD_eta(PRF_eta(s, n + i)) for i < count (four at a
+ * time when c->simd). */
+int	pouch_mlkem_sample_cbd_many(const struct pouch_mlkem_ctx *c,
+	    EVP_MD_CTX *mdc, const uint8_t s[static MLKEM_SYM_BYTES],
+	    uint8_t n, unsigned eta, struct pouch_mlkem_poly *const *f,
+	    unsigned count) POUCH_WARN_UNUSED;
 
 /* ---- encodings (encode.c) ----------------------------------------- */
 
@@ -283,6 +382,16 @@ int	pouch_mlkem_decaps(const struct pouch_mlkem_ctx *c,
 	    const uint8_t *ct, size_t ctlen, uint8_t ss[static MLKEM_SS_BYTES])
 	    POUCH_WARN_UNUSED;
 
+/*
+ * Expand the 64-byte seed d || z (seedlen must be 64, else
+ * POUCH_E_BAD_KEY) and decapsulate with that key, as keygen_seed then
+ * decaps give, less the 7.3 hash check of a dk that was never input.
+ */
+int	pouch_mlkem_decaps_seed(const struct pouch_mlkem_ctx *c,
+	    enum pouch_mlkem_param p, const uint8_t *seed, size_t seedlen,
+	    const uint8_t *ct, size_t ctlen, uint8_t ss[static MLKEM_SS_BYTES])
+	    POUCH_WARN_UNUSED;
+
 /* ML-KEM-768 with typed buffers (what X-Wing calls). */
 int	pouch_mlkem768_keygen_seed(const struct pouch_mlkem_ctx *c,
 	    const uint8_t seed[static MLKEM_SEED_BYTES],
@@ -295,6 +404,19 @@ int	pouch_mlkem768_encaps_internal(const struct pouch_mlkem_ctx *c,
 	    POUCH_WARN_UNUSED;
 int	pouch_mlkem768_encaps(const struct pouch_mlkem_ctx *c,
 	    const struct pouch_mlkem768_ek *ek, struct pouch_mlkem768_ct *ct,
+	    uint8_t ss[static MLKEM_SS_BYTES]) POUCH_WARN_UNUSED;
+int	pouch_mlkem768_decaps_seed(const struct pouch_mlkem_ctx *c,
+	    const uint8_t seed[static MLKEM_SEED_BYTES],
+	    const struct pouch_mlkem768_ct *ct,
+	    uint8_t ss[static MLKEM_SS_BYTES]) POUCH_WARN_UNUSED;
+/*
+ * Decaps with a dk that this process just made with keygen_seed (X-Wing
+ * expands its seed on every call): no 7.3 hash check.  Never for a dk
+ * that was stored or received.
+ */
+int	pouch_mlkem768_decaps_own(const struct pouch_mlkem_ctx *c,
+	    const struct pouch_mlkem768_dk *dk,
+	    const struct pouch_mlkem768_ct *ct,
 	    uint8_t ss[static MLKEM_SS_BYTES]) POUCH_WARN_UNUSED;
 int	pouch_mlkem768_decaps(const struct pouch_mlkem_ctx *c,
 	    const struct pouch_mlkem768_dk *dk,

@@ -34,7 +34,7 @@
  * zeta^BitRev7(i) 2^16 mod q, zeta = 17 (FIPS 203 Appendix A, in
  * Montgomery form), centred in [-(q-1)/2, (q-1)/2].
  */
-static const int16_t zetas_mont[128] = {
+const int16_t pouch_mlkem_zetas_mont[128] = {
 	-1044,  -758,  -359, -1517,  1493,  1422,   287,   202,
 	 -171,   622,  1577,   182,   962, -1202, -1474,  1468,
 	  573, -1325,   264,   383,  -829,  1458, -1602,  -130,
@@ -215,7 +215,7 @@ gs_butterflies8(int16_t *restrict lo, int16_t *restrict hi, int16_t zeta)
  * with a div instruction (public, but tools/check-nodiv allows none).
  */
 void
-pouch_mlkem_ntt(struct pouch_mlkem_poly *f)
+pouch_mlkem_ntt_c(struct pouch_mlkem_poly *f)
 {
 	int16_t *r = (int16_t *)f->c;
 	unsigned layer, g, len, start, j, i = 1;
@@ -225,7 +225,7 @@ pouch_mlkem_ntt(struct pouch_mlkem_poly *f)
 		len = 128U >> layer;
 		for (g = 0; g < (1U << layer); g++) {
 			start = 2 * len * g;
-			zeta = zetas_mont[i++];
+			zeta = pouch_mlkem_zetas_mont[i++];
 			if (len >= 8)
 				for (j = start; j < start + len; j += 8)
 					ct_butterflies8(r + j, r + j + len,
@@ -249,7 +249,7 @@ pouch_mlkem_ntt(struct pouch_mlkem_poly *f)
  * 2q * 512.
  */
 void
-pouch_mlkem_invntt(struct pouch_mlkem_poly *f)
+pouch_mlkem_invntt_c(struct pouch_mlkem_poly *f)
 {
 	int16_t *r = (int16_t *)f->c;
 	unsigned layer, g, len, start, j, i = 127;
@@ -259,7 +259,7 @@ pouch_mlkem_invntt(struct pouch_mlkem_poly *f)
 		len = 2U << layer;
 		for (g = 0; g < (64U >> layer); g++) {
 			start = 2 * len * g;
-			zeta = zetas_mont[i--];
+			zeta = pouch_mlkem_zetas_mont[i--];
 			if (len >= 8)
 				for (j = start; j < start + len; j += 8)
 					gs_butterflies8(r + j, r + j + len,
@@ -303,7 +303,7 @@ pouch_mlkem_basemul_acc(struct pouch_mlkem_poly *r,
  * a0 b1 + a1 b0 are each below 2 q^2.
  */
 void
-pouch_mlkem_basemul_lazy(struct pouch_mlkem_acc *r,
+pouch_mlkem_basemul_lazy_c(struct pouch_mlkem_acc *r,
     const struct pouch_mlkem_poly *a, const struct pouch_mlkem_poly *b)
 {
 	unsigned i;
@@ -319,7 +319,7 @@ pouch_mlkem_basemul_lazy(struct pouch_mlkem_acc *r,
 }
 
 void
-pouch_mlkem_acc_reduce(struct pouch_mlkem_poly *f,
+pouch_mlkem_acc_reduce_c(struct pouch_mlkem_poly *f,
     const struct pouch_mlkem_acc *r)
 {
 	unsigned i;
@@ -328,8 +328,89 @@ pouch_mlkem_acc_reduce(struct pouch_mlkem_poly *f,
 		f->c[i] = reduce(r->c[i]);
 }
 
+/*
+ * The entry points: the AVX2 code of poly_avx2.c when the CPU has AVX2
+ * (a branch on the CPU, not on data), else the portable code above.  Both
+ * give the same output for every input (tests/mlkem/test_poly.c).
+ */
+void
+pouch_mlkem_ntt(struct pouch_mlkem_poly *f)
+{
+#ifdef POUCH_MLKEM_AVX2
+	if (pouch_mlkem_avx2_usable()) {
+		pouch_mlkem_ntt_avx2(f);
+		return;
+	}
+#endif
+	pouch_mlkem_ntt_c(f);
+}
+
+void
+pouch_mlkem_invntt(struct pouch_mlkem_poly *f)
+{
+#ifdef POUCH_MLKEM_AVX2
+	if (pouch_mlkem_avx2_usable()) {
+		pouch_mlkem_invntt_avx2(f);
+		return;
+	}
+#endif
+	pouch_mlkem_invntt_c(f);
+}
+
+void
+pouch_mlkem_basemul_lazy(struct pouch_mlkem_acc *r,
+    const struct pouch_mlkem_poly *a, const struct pouch_mlkem_poly *b)
+{
+#ifdef POUCH_MLKEM_AVX2
+	if (pouch_mlkem_avx2_usable()) {
+		pouch_mlkem_basemul_lazy_avx2(r, a, b);
+		return;
+	}
+#endif
+	pouch_mlkem_basemul_lazy_c(r, a, b);
+}
+
+void
+pouch_mlkem_acc_reduce(struct pouch_mlkem_poly *f,
+    const struct pouch_mlkem_acc *r)
+{
+#ifdef POUCH_MLKEM_AVX2
+	if (pouch_mlkem_avx2_usable()) {
+		pouch_mlkem_acc_reduce_avx2(f, r);
+		return;
+	}
+#endif
+	pouch_mlkem_acc_reduce_c(f, r);
+}
+
 void
 pouch_mlkem_poly_add(struct pouch_mlkem_poly *r,
+    const struct pouch_mlkem_poly *a)
+{
+#ifdef POUCH_MLKEM_AVX2
+	if (pouch_mlkem_avx2_usable()) {
+		pouch_mlkem_poly_add_avx2(r, a);
+		return;
+	}
+#endif
+	pouch_mlkem_poly_add_c(r, a);
+}
+
+void
+pouch_mlkem_poly_sub(struct pouch_mlkem_poly *r,
+    const struct pouch_mlkem_poly *a)
+{
+#ifdef POUCH_MLKEM_AVX2
+	if (pouch_mlkem_avx2_usable()) {
+		pouch_mlkem_poly_sub_avx2(r, a);
+		return;
+	}
+#endif
+	pouch_mlkem_poly_sub_c(r, a);
+}
+
+void
+pouch_mlkem_poly_add_c(struct pouch_mlkem_poly *r,
     const struct pouch_mlkem_poly *a)
 {
 	unsigned i;
@@ -339,7 +420,7 @@ pouch_mlkem_poly_add(struct pouch_mlkem_poly *r,
 }
 
 void
-pouch_mlkem_poly_sub(struct pouch_mlkem_poly *r,
+pouch_mlkem_poly_sub_c(struct pouch_mlkem_poly *r,
     const struct pouch_mlkem_poly *a)
 {
 	unsigned i;

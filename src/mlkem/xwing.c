@@ -240,7 +240,8 @@ decaps(const struct pouch_crypto *c, const struct pouch_mlkem_ctx *m,
 	}
 	if ((rc = expand(c, m, mdc, sk, &k)) != POUCH_OK)
 		goto out;
-	if ((rc = pouch_mlkem768_decaps(m, &k.sk_m, &ct_m, ss_m)) !=
+	/* sk_M was expanded just now: no hash check to repeat. */
+	if ((rc = pouch_mlkem768_decaps_own(m, &k.sk_m, &ct_m, ss_m)) !=
 	    POUCH_OK)
 		goto out;
 	if ((rc = x25519(c, k.sk_x, ct_x, ss_x)) != POUCH_OK)

@@ -14,6 +14,8 @@
  * (src/mlkem/xwing.c: SHAKE-256 expansion, X25519, the combiner) with the
  * seed sk and eseed marked secret: keygen, encaps, and decaps of a valid
  * ciphertext and of one tampered in its ML-KEM and in its X25519 part.
+ * Where the CPU has AVX2 this runs the AVX2 code; mlkem_ctgrind_portable
+ * is the same program built with POUCH_MLKEM_NO_AVX2, for the C code.
  * X25519 is libsodium's (POUCH_IMPL_DEFAULT); the provider's check for an
  * all-zero X25519 output branches on that output, which is public (it is
  * zero only for a peer point of small order): tests/mlkem/ctgrind.supp
@@ -38,7 +40,7 @@ run(const struct pouch_mlkem_ctx *c, enum pouch_mlkem_param p)
 {
 	const struct pouch_mlkem_params *prm = pouch_mlkem_params_get(p);
 	uint8_t d[32], z[32], m[32], ek[MLKEM_EK_MAX], dk[MLKEM_DK_MAX];
-	uint8_t ct[MLKEM_CT_MAX], k[32], k2[32], k3[32];
+	uint8_t ct[MLKEM_CT_MAX], k[32], k2[32], k3[32], k4[32], seed[64];
 	const size_t skoff = 384 * prm->k;		/* end of dk_PKE */
 	int bad = 0;
 
@@ -81,8 +83,19 @@ run(const struct pouch_mlkem_ctx *c, enum pouch_mlkem_param p)
 	PUBLIC(k3, 32);
 	if (memcmp(k, k3, 32) == 0)
 		bad = 1;
-	printf("ctgrind ML-KEM-%u: keygen, encaps, decaps (valid, invalid)"
-	    " %s\n", 256 * prm->k, bad ? "WRONG RESULT" : "ok");
+
+	/* Decaps from the secret seed d || z (the HPKE private key). */
+	memcpy(seed, d, 32);
+	memcpy(seed + 32, z, 32);
+	SECRET(seed, sizeof(seed));
+	if (pouch_mlkem_decaps_seed(c, p, seed, sizeof(seed), ct,
+	    prm->ct_bytes, k4) != POUCH_OK)
+		return 1;
+	PUBLIC(k4, 32);
+	if (memcmp(k3, k4, 32) != 0)
+		bad = 1;
+	printf("ctgrind ML-KEM-%u: keygen, encaps, decaps (valid, invalid,"
+	    " from seed) %s\n", 256 * prm->k, bad ? "WRONG RESULT" : "ok");
 	return bad;
 }
 

@@ -109,6 +109,41 @@ byte_encode_round_trips(void **state)
 	}
 }
 
+/* Algorithm 5 bit by bit: bit j of coefficient i is bit d i + j. */
+static void
+ref_encode(uint8_t *out, const struct pouch_mlkem_poly *f, unsigned d)
+{
+	unsigned i, j, k;
+
+	memset(out, 0, 32 * d);
+	for (i = 0; i < MLKEM_N; i++)
+		for (j = 0; j < d; j++) {
+			k = d * i + j;
+			out[k / 8] |= (uint8_t)(((f->c[i] >> j) & 1) << (k % 8));
+		}
+}
+
+/* Every d (each has its own loop for some) against the literal form. */
+static void
+byte_encode_matches_algorithm5(void **state)
+{
+	struct pouch_mlkem_poly f;
+	uint8_t b[32 * 12], want[32 * 12];
+	uint64_t s = 6;
+	unsigned d, t, i;
+
+	(void)state;
+	for (d = 1; d <= 12; d++)
+		for (t = 0; t < 50; t++) {
+			for (i = 0; i < MLKEM_N; i++)
+				f.c[i] = (uint16_t)(next(&s) %
+				    (d == 12 ? MLKEM_Q : 1U << d));
+			pouch_mlkem_byte_encode(b, &f, d);
+			ref_encode(want, &f, d);
+			assert_memory_equal(b, want, 32 * d);
+		}
+}
+
 /* ByteDecode_12 reduces mod q; bit order is little-endian. */
 static void
 byte_decode12_reduces(void **state)
@@ -146,6 +181,7 @@ main(void)
 		cmocka_unit_test(compress_error_bound),
 		cmocka_unit_test(byte_encode_round_trips),
 		cmocka_unit_test(byte_decode12_reduces),
+		cmocka_unit_test(byte_encode_matches_algorithm5),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

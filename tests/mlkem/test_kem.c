@@ -344,6 +344,81 @@ typed_768_agrees(void **state)
 	    POUCH_E_MISUSE);
 }
 
+/*
+ * The four-way AVX2 SHAKE and the one-at-a-time OpenSSL path give the
+ * same keys, ciphertexts and shared secrets in every set, and the seed
+ * and own-key decapsulations give what keygen_seed + decaps give, for
+ * good and for corrupted ciphertexts (implicit rejection).
+ */
+static void
+simd_and_seed_paths_agree(void **state)
+{
+	struct pouch_mlkem_ctx *c = NULL;
+	struct pouch_mlkem768_dk dk768;
+	struct pouch_mlkem768_ct ct768;
+	uint8_t seed[64], m[32], ek[2][MLKEM_EK_MAX], dk[2][MLKEM_DK_MAX];
+	uint8_t ct[2][MLKEM_CT_MAX], ss[2][32], ssd[2][32], ss3[32];
+	size_t ekl, dkl, ctl, i, t, v;
+	int simd;
+
+	(void)state;
+	assert_int_equal(pouch_mlkem_ctx_new(&c), POUCH_OK);
+	for (i = 0; i < NSETS; i++) {
+		ekl = pouch_mlkem_ek_len(sets[i]);
+		dkl = pouch_mlkem_dk_len(sets[i]);
+		ctl = pouch_mlkem_ct_len(sets[i]);
+		for (t = 0; t < 20; t++) {
+			memset(seed, (int)(t * 13 + i), sizeof(seed));
+			seed[t] ^= 0x80;
+			memset(m, (int)(t * 7 + 1), sizeof(m));
+			for (v = 0; v < 2; v++) {
+				simd = v == 0;
+				pouch_mlkem_ctx_set_simd(c, simd);
+				assert_int_equal(pouch_mlkem_keygen_seed(c,
+				    sets[i], seed, 64, ek[v], ekl, dk[v], dkl),
+				    POUCH_OK);
+				assert_int_equal(pouch_mlkem_encaps_internal(c,
+				    sets[i], ek[v], ekl, m, ct[v], ctl, ss[v]),
+				    POUCH_OK);
+				if (t & 1)	/* implicit rejection */
+					ct[v][t % ctl] ^= 1;
+				assert_int_equal(pouch_mlkem_decaps(c, sets[i],
+				    dk[v], dkl, ct[v], ctl, ssd[v]), POUCH_OK);
+				assert_int_equal(pouch_mlkem_decaps_seed(c,
+				    sets[i], seed, 64, ct[v], ctl, ss3),
+				    POUCH_OK);
+				assert_memory_equal(ss3, ssd[v], 32);
+				if ((t & 1) == 0)
+					assert_memory_equal(ss[v], ssd[v], 32);
+				else
+					assert_memory_not_equal(ss[v], ssd[v],
+					    32);
+				if (sets[i] != POUCH_MLKEM768)
+					continue;
+				memcpy(dk768.b, dk[v], dkl);
+				memcpy(ct768.b, ct[v], ctl);
+				assert_int_equal(pouch_mlkem768_decaps_own(c,
+				    &dk768, &ct768, ss3), POUCH_OK);
+				assert_memory_equal(ss3, ssd[v], 32);
+			}
+			assert_memory_equal(ek[0], ek[1], ekl);
+			assert_memory_equal(dk[0], dk[1], dkl);
+			assert_memory_equal(ct[0], ct[1], ctl);
+			assert_memory_equal(ss[0], ss[1], 32);
+			assert_memory_equal(ssd[0], ssd[1], 32);
+		}
+	}
+	/* decaps_seed checks lengths like decaps. */
+	assert_int_equal(pouch_mlkem_decaps_seed(c, POUCH_MLKEM768, seed, 63,
+	    ct[0], MLKEM768_CT_BYTES, ss3), POUCH_E_BAD_KEY);
+	assert_true(all_zero(ss3, sizeof(ss3)));
+	assert_int_equal(pouch_mlkem_decaps_seed(c, POUCH_MLKEM768, seed, 64,
+	    ct[0], MLKEM768_CT_BYTES - 1, ss3), POUCH_E_MALFORMED);
+	assert_int_equal(pouch_mlkem_decaps_seed(c, POUCH_MLKEM768, NULL, 64,
+	    ct[0], MLKEM768_CT_BYTES, ss3), POUCH_E_MISUSE);
+	pouch_mlkem_ctx_free(c);
+}
+
 static void
 misuse(void **state)
 {
@@ -492,6 +567,7 @@ main(void)
 		cmocka_unit_test(dk_hash_check_rejects_flipped_byte),
 		cmocka_unit_test(implicit_rejection),
 		cmocka_unit_test(typed_768_agrees),
+		cmocka_unit_test(simd_and_seed_paths_agree),
 		cmocka_unit_test(misuse),
 		cmocka_unit_test(allocation_failures),
 	};

@@ -2,7 +2,8 @@
  * test_poly.c - arithmetic mod q and the NTT: the Barrett reductions and
  * the Montgomery reduction over their whole working ranges, NTT / inverse
  * NTT round trips, and multiplication in T_q against schoolbook
- * multiplication in Z_q[X]/(X^256 + 1).
+ * multiplication in Z_q[X]/(X^256 + 1), on the portable code, and the
+ * AVX2 code against it (exactly the same output) where the CPU has AVX2.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -209,6 +210,123 @@ add_sub(void **state)
 	}
 }
 
+/* Multiplication against schoolbook on the portable code alone. */
+static void
+ntt_multiplication_c(void **state)
+{
+	struct pouch_mlkem_poly a, b, c, want;
+	struct pouch_mlkem_acc acc;
+	uint64_t s = 5;
+	unsigned t;
+
+	(void)state;
+	for (t = 0; t < 20; t++) {
+		random_poly(&a, &s);
+		random_poly(&b, &s);
+		schoolbook(&want, &a, &b);
+		pouch_mlkem_ntt_c(&a);
+		pouch_mlkem_ntt_c(&b);
+		memset(&acc, 0, sizeof(acc));
+		pouch_mlkem_basemul_lazy_c(&acc, &a, &b);
+		pouch_mlkem_acc_reduce_c(&c, &acc);
+		pouch_mlkem_invntt_c(&c);
+		assert_memory_equal(&c, &want, sizeof(c));
+	}
+}
+
+#ifdef POUCH_MLKEM_AVX2
+/* Test inputs: random, then all 0, all q - 1, alternating 0 and q - 1. */
+static void
+test_poly(struct pouch_mlkem_poly *f, unsigned t, uint64_t *s)
+{
+	unsigned i;
+
+	random_poly(f, s);
+	for (i = 0; i < MLKEM_N; i++) {
+		if (t == 0)
+			f->c[i] = 0;
+		else if (t == 1)
+			f->c[i] = MLKEM_Q - 1;
+		else if (t == 2)
+			f->c[i] = (uint16_t)(i & 1 ? MLKEM_Q - 1 : 0);
+	}
+}
+
+/* The AVX2 NTTs give exactly the portable NTTs' output. */
+static void
+avx2_ntt_matches_c(void **state)
+{
+	struct pouch_mlkem_poly f, g, h;
+	uint64_t s = 9;
+	unsigned t;
+
+	(void)state;
+	if (!pouch_mlkem_avx2_usable())
+		skip();
+	for (t = 0; t < 5000; t++) {
+		test_poly(&f, t, &s);
+		g = h = f;
+		pouch_mlkem_ntt_c(&g);
+		pouch_mlkem_ntt_avx2(&h);
+		assert_memory_equal(&g, &h, sizeof(g));
+		g = h = f;
+		pouch_mlkem_invntt_c(&g);
+		pouch_mlkem_invntt_avx2(&h);
+		assert_memory_equal(&g, &h, sizeof(g));
+	}
+}
+
+/*
+ * The AVX2 lazy products differ from the portable ones before the
+ * reduction (another representative of each product), never after it,
+ * up to the 193 products the bound allows; the AVX2 sums and
+ * differences and the AVX2 reduction of any uint32_t are the portable
+ * ones.
+ */
+static void
+avx2_basemul_matches_c(void **state)
+{
+	struct pouch_mlkem_poly a, b, rc, rv;
+	struct pouch_mlkem_acc ac, av;
+	uint64_t s = 10;
+	unsigned t, i;
+
+	(void)state;
+	if (!pouch_mlkem_avx2_usable())
+		skip();
+	memset(&ac, 0, sizeof(ac));
+	memset(&av, 0, sizeof(av));
+	for (t = 0; t < 193; t++) {
+		test_poly(&a, t < 3 ? 1 : t, &s);
+		test_poly(&b, t < 3 ? 1 : t, &s);
+		pouch_mlkem_basemul_lazy_c(&ac, &a, &b);
+		pouch_mlkem_basemul_lazy_avx2(&av, &a, &b);
+		pouch_mlkem_acc_reduce_c(&rc, &ac);
+		pouch_mlkem_acc_reduce_avx2(&rv, &av);
+		assert_memory_equal(&rc, &rv, sizeof(rc));
+	}
+	for (t = 0; t < 1000; t++) {
+		test_poly(&a, t, &s);
+		test_poly(&b, t + 1, &s);
+		rc = rv = a;
+		pouch_mlkem_poly_add_c(&rc, &b);
+		pouch_mlkem_poly_add_avx2(&rv, &b);
+		assert_memory_equal(&rc, &rv, sizeof(rc));
+		rc = rv = a;
+		pouch_mlkem_poly_sub_c(&rc, &b);
+		pouch_mlkem_poly_sub_avx2(&rv, &b);
+		assert_memory_equal(&rc, &rv, sizeof(rc));
+	}
+	for (t = 0; t < 2000; t++) {
+		for (i = 0; i < MLKEM_N; i++)
+			ac.c[i] = t == 0 ? UINT32_MAX - i : next(&s);
+		pouch_mlkem_acc_reduce_c(&rc, &ac);
+		pouch_mlkem_acc_reduce_avx2(&rv, &ac);
+		assert_memory_equal(&rc, &rv, sizeof(rc));
+	}
+}
+#endif
+
 int
 main(void)
 {
@@ -220,6 +338,11 @@ main(void)
 		cmocka_unit_test(ntt_multiplication),
 		cmocka_unit_test(basemul_lazy_matches),
 		cmocka_unit_test(add_sub),
+		cmocka_unit_test(ntt_multiplication_c),
+#ifdef POUCH_MLKEM_AVX2
+		cmocka_unit_test(avx2_ntt_matches_c),
+		cmocka_unit_test(avx2_basemul_matches_c),
+#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,8 @@
  * (the first squeeze runs out and the XOF is recomputed longer) is forced
  * with the test hook and must give exactly the coefficients of the normal
  * path, polynomial by polynomial and through whole key generations.
+ * The four-way AVX2 sampling (matrix and noise) must give exactly what
+ * the one-at-a-time OpenSSL path gives.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,19 +125,24 @@ xof_first_hook_clamps(void **state)
 static void
 cbd_matches_definition(void **state)
 {
-	struct pouch_mlkem_poly f;
+	struct pouch_mlkem_poly f, g;
 	uint8_t b[64 * 3];
 	uint64_t s = 7;
 	unsigned eta, t, i, j;
 
 	(void)state;
 	for (eta = 2; eta <= 3; eta++)
-		for (t = 0; t < 100; t++) {
+		for (t = 0; t < 1000; t++) {
 			for (i = 0; i < sizeof(b); i++)
 				b[i] = (uint8_t)next(&s);
 			if (t == 0)
 				memset(b, 0xff, sizeof(b));
+			if (t == 1)
+				memset(b, 0, sizeof(b));
+			/* The portable code and the AVX2 code where used. */
+			pouch_mlkem_cbd_c(&g, b, eta);
 			pouch_mlkem_cbd(&f, b, eta);
+			assert_memory_equal(&f, &g, sizeof(f));
 			for (i = 0; i < MLKEM_N; i++) {
 				int x = 0, y = 0;
 
@@ -152,6 +159,134 @@ cbd_matches_definition(void **state)
 		}
 }
 
+/* Bytes of SHAKE128(rho || b32 || b33) that Algorithm 7 reads. */
+static size_t
+bytes_needed(const uint8_t rho[32], uint8_t b32, uint8_t b33)
+{
+	uint8_t in[34], out[1344];
+	EVP_MD *md = EVP_MD_fetch(NULL, "SHAKE128", NULL);
+	EVP_MD_CTX *mdc = EVP_MD_CTX_new();
+	size_t pos;
+	unsigned j = 0;
+
+	assert_non_null(md);
+	assert_non_null(mdc);
+	memcpy(in, rho, 32);
+	in[32] = b32;
+	in[33] = b33;
+	assert_int_equal(EVP_DigestInit_ex(mdc, md, NULL), 1);
+	assert_int_equal(EVP_DigestUpdate(mdc, in, sizeof(in)), 1);
+	assert_int_equal(EVP_DigestFinalXOF(mdc, out, sizeof(out)), 1);
+	EVP_MD_CTX_free(mdc);
+	EVP_MD_free(md);
+	for (pos = 0; pos + 3 <= sizeof(out) && j < MLKEM_N; pos += 3) {
+		j += (out[pos] | (out[pos + 1] & 0x0f) << 8) < MLKEM_Q;
+		if (j < MLKEM_N)
+			j += (out[pos + 1] >> 4 | out[pos + 2] << 4) <
+			    MLKEM_Q;
+	}
+	assert_int_equal(j, MLKEM_N);
+	return pos;
+}
+
+/*
+ * The whole matrix four entries at a time (AVX2 SHAKE) is the matrix
+ * entry by entry through OpenSSL, for k = 2, 3, 4, both orientations;
+ * some entries need more than the three blocks squeezed first, so the
+ * one-more-block path runs too.
+ */
+static void
+simd_matrix_matches_portable(void **state)
+{
+	struct pouch_mlkem_ctx *c = NULL;
+	struct pouch_mlkem_poly a[16], b[16];
+	uint8_t rho[32];
+	EVP_MD_CTX *mdc;
+	uint64_t s = 12;
+	unsigned t, i, j, k, tr, longer = 0;
+
+	(void)state;
+	assert_int_equal(pouch_mlkem_ctx_new(&c), POUCH_OK);
+	pouch_mlkem_ctx_set_simd(c, 1);
+	if (!c->simd) {
+		pouch_mlkem_ctx_free(c);
+		skip();
+	}
+	assert_non_null(mdc = EVP_MD_CTX_new());
+	for (t = 0; t < 120; t++) {
+		for (i = 0; i < sizeof(rho); i++)
+			rho[i] = (uint8_t)next(&s);
+		k = 2 + t % 3;
+		tr = (t >> 2) & 1;
+		pouch_mlkem_ctx_set_simd(c, 1);
+		memset(a, 0xff, sizeof(a));
+		assert_int_equal(pouch_mlkem_sample_matrix_vartime(c, mdc, k,
+		    rho, (int)tr, a), POUCH_OK);
+		pouch_mlkem_ctx_set_simd(c, 0);
+		memset(b, 0xff, sizeof(b));
+		assert_int_equal(pouch_mlkem_sample_matrix_vartime(c, mdc, k,
+		    rho, (int)tr, b), POUCH_OK);
+		assert_memory_equal(a, b, k * k * sizeof(a[0]));
+		/* And each entry is SampleNTT(rho || b32 || b33). */
+		for (i = 0; i < k; i++)
+			for (j = 0; j < k; j++) {
+				const uint8_t b32 = (uint8_t)(tr ? i : j);
+				const uint8_t b33 = (uint8_t)(tr ? j : i);
+
+				assert_int_equal(pouch_mlkem_sample_ntt_vartime(
+				    c, mdc, rho, b32, b33, &b[0]), POUCH_OK);
+				assert_memory_equal(&a[k * i + j], &b[0],
+				    sizeof(b[0]));
+				longer += bytes_needed(rho, b32, b33) > 504;
+			}
+	}
+	assert_true(longer > 0);
+	EVP_MD_CTX_free(mdc);
+	pouch_mlkem_ctx_free(c);
+}
+
+/* PRF + CBD four at a time is PRF + CBD one at a time. */
+static void
+simd_cbd_matches_portable(void **state)
+{
+	struct pouch_mlkem_ctx *c = NULL;
+	struct pouch_mlkem_poly a[9], b[9];
+	struct pouch_mlkem_poly *pa[9], *pb[9];
+	uint8_t seed[32];
+	EVP_MD_CTX *mdc;
+	uint64_t s = 13;
+	unsigned t, i, n, eta;
+
+	(void)state;
+	assert_int_equal(pouch_mlkem_ctx_new(&c), POUCH_OK);
+	if (!c->simd) {
+		pouch_mlkem_ctx_free(c);
+		skip();
+	}
+	assert_non_null(mdc = EVP_MD_CTX_new());
+	for (i = 0; i < 9; i++) {
+		pa[i] = &a[i];
+		pb[i] = &b[i];
+	}
+	for (t = 0; t < 60; t++) {
+		for (i = 0; i < sizeof(seed); i++)
+			seed[i] = (uint8_t)next(&s);
+		n = 1 + t % 9;
+		eta = 2 + (t & 1);
+		pouch_mlkem_ctx_set_simd(c, 1);
+		memset(a, 0xff, sizeof(a));
+		assert_int_equal(pouch_mlkem_sample_cbd_many(c, mdc, seed,
+		    (uint8_t)(t * 7), eta, pa, n), POUCH_OK);
+		pouch_mlkem_ctx_set_simd(c, 0);
+		memset(b, 0xff, sizeof(b));
+		assert_int_equal(pouch_mlkem_sample_cbd_many(c, mdc, seed,
+		    (uint8_t)(t * 7), eta, pb, n), POUCH_OK);
+		assert_memory_equal(a, b, sizeof(a));
+	}
+	EVP_MD_CTX_free(mdc);
+	pouch_mlkem_ctx_free(c);
+}
+
 int
 main(void)
 {
@@ -160,6 +295,8 @@ main(void)
 		cmocka_unit_test(forced_rare_path_same_keys),
 		cmocka_unit_test(xof_first_hook_clamps),
 		cmocka_unit_test(cbd_matches_definition),
+		cmocka_unit_test(simd_matrix_matches_portable),
+		cmocka_unit_test(simd_cbd_matches_portable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,10 @@
 #     encrypted store, own device and account keys) and enrol;
 #  4. a 1:1 exchange with a reply, a group of three, a removal after which
 #     carol cannot read, the safety code alice and bob compare;
-#  5. a check that the subject and body are nowhere in the server's files.
+#  5. alice pairs a second device with a short code and it reads bob's
+#     next message;
+#  6. a check that the subjects and bodies are nowhere in the server's
+#     files.
 set -eu
 
 BUILD=${BUILD:-build}
@@ -109,8 +112,32 @@ as alice verify bob | sed 's/^/  alice: /'
 as bob verify alice | sed 's/^/  bob:   /'
 
 echo
+echo "== alice adds her phone: a pairing code, approved on her laptop"
+pcode=$(as alice-phone devices add --server "$url" --pin "$pin" \
+    --user alice --json | sed -n 's/.*"code": "\([A-Z0-9-]*\)".*/\1/p')
+[ -n "$pcode" ] || { echo "  FAIL: no pairing code" >&2; exit 1; }
+echo "  the phone shows: $pcode"
+as alice devices approve "$pcode" | sed 's/^/  alice (laptop): /'
+code=$("$bin/pouchd" admin -c "$conf" code create alice |
+    sed -n 's/^code: //p')
+as alice-phone init --server "$url" --pin "$pin" --user alice \
+    --code "$code" --device-name phone | sed 's/^/  alice (phone): /'
+as alice sync >/dev/null	# the laptop adds the phone to her conversations
+as alice devices | sed 's/^/  alice: /'
+printf 'Received, thank you.\n' |
+    as bob send alice --subject "Phone check" | sed 's/^/  bob: /'
+as alice-phone sync >/dev/null
+if ! as alice-phone inbox | grep -q "Phone check"; then
+	echo "  FAIL: alice's phone cannot read bob's message" >&2
+	exit 1
+fi
+as alice-phone conversations | sed 's/^/  alice (phone): /'
+echo "  alice's phone reads bob's new message"
+
+echo
 echo "== what the server holds"
-if grep -rqs -e "Draft communique" -e "delegation meets" "$work/srv"; then
+if grep -rqs -e "Draft communique" -e "delegation meets" \
+    -e "Phone check" "$work/srv"; then
 	echo "  FAIL: plaintext found in the server's files" >&2
 	exit 1
 fi

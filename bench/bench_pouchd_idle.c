@@ -1,15 +1,14 @@
 /*
  * bench_pouchd_idle.c - memory of idle long-poll connections (issue 7
  * goal: 10,000 idle TLS connections in <= 300 MiB, <= 30 KiB each).
- * Opens N TLS 1.3 connections to a real pouchd on 127.0.0.1, sends on
- * each an authenticated `GET /v1/sync?wait=60` (so every one is a parked
- * long-poll, not just an open socket), and reads pouchd's RSS from
- * /proc before and after.  N from BENCH_IDLE (default 2000; the goal is
- * stated for 10000, which needs a file-descriptor limit above that).
+ * Opens TLS 1.3 connections to a real pouchd on 127.0.0.1, sends on each
+ * an authenticated `GET /v1/sync?wait=60` (so every one is a parked
+ * long-poll, not just an open socket), and reads pouchd's RSS from /proc
+ * before and at each step: 1,000 then 10,000 connections (BENCH_IDLE
+ * sets the last step; capped by the file-descriptor limit, and said so).
  *
- *   bench pouchd_idle_connections: N
- *   bench pouchd_idle_rss: N MiB
- *   bench pouchd_idle_per_connection: N KiB
+ *   bench pouchd_idle_rss_N: R MiB               (N connections parked)
+ *   bench pouchd_idle_per_connection_N: K KiB
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -87,7 +86,7 @@ main(void)
 	const char *e;
 	SSL_CTX *ctx;
 	SSL **conns;
-	long before, after, n = 2000, i, open = 0;
+	long before, after, n = 10000, i, open = 0, step;
 	char extra[256];
 
 	if ((e = getenv("BENCH_IDLE")) != NULL && strtol(e, NULL, 10) > 0)
@@ -95,8 +94,12 @@ main(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
-		if ((long)rl.rlim_cur < n + 64)
+		if ((long)rl.rlim_cur < n + 64) {
+			fprintf(stderr, "bench: file-descriptor limit %ld: %ld "
+			    "connections at most\n", (long)rl.rlim_cur,
+			    (long)rl.rlim_cur - 64);
 			n = (long)rl.rlim_cur - 64;
+		}
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	snprintf(extra, sizeof(extra), "rate_unauth = 0\nrate_auth = 0\n"
@@ -116,15 +119,20 @@ main(void)
 		return 1;
 	/* the server's own RSS once warm, before the idle connections */
 	before = rss_kib(srv.pid);
-	for (i = 0; i < n; i++)
-		if ((conns[i] = park(ctx, dev.token)) != NULL)
-			open++;
-	sleep(1);				/* let the last ones park */
-	after = rss_kib(srv.pid);
-	printf("bench pouchd_idle_connections: %ld\n", open);
-	printf("bench pouchd_idle_rss: %.1f MiB\n", after / 1024.0);
-	printf("bench pouchd_idle_per_connection: %.1f KiB\n",
-	    open > 0 ? (double)(after - before) / (double)open : 0);
+	for (i = 0, step = n < 1000 ? n : 1000; step > 0;
+	    step = step < n ? n : 0) {
+		for (; i < step; i++)
+			if ((conns[i] = park(ctx, dev.token)) != NULL)
+				open++;
+		sleep(1);			/* let the last ones park */
+		after = rss_kib(srv.pid);
+		printf("bench pouchd_idle_rss_%ld: %.1f MiB\n", step,
+		    after / 1024.0);
+		printf("bench pouchd_idle_per_connection_%ld: %.1f KiB\n",
+		    step, open > 0 ? (double)(after - before) / (double)open :
+		    0);
+		fflush(stdout);
+	}
 	for (i = 0; i < n; i++)
 		if (conns[i] != NULL) {
 			close(SSL_get_fd(conns[i]));

@@ -1,23 +1,32 @@
 /*
- * bench_group.c - the MLS group engine (mls/group) in cipher suite 1, for
- * groups of N = 2, 16, 128 and 1024 members.  Each group is built sparse:
- * member 0 creates it and adds the other N - 1 in one commit, so most
- * parent nodes are blank and a path encrypts to large resolutions.  Then
- * it times, as the mean in ms over a few repetitions:
- *   group_commit_create_N   member 0 makes a commit with path (no
- *                           proposals: a self-update)
- *   group_commit_process_N  member 1 processes that commit
- *   group_add_N             member 0 commits one Add (commit + Welcome)
- *   group_join_N            a new member joins from that Welcome
- * Then it builds a group of 1024 in the post-quantum hybrid suite
- * (POUCH_MLS_SUITE_HYBRID: X-Wing KEM) and times only the commit with
- * path and its processing there (group_commit_create_1024_hybrid,
- * group_commit_process_1024_hybrid), and prints the ratio of the suite 1
- * create + process time to the hybrid one: 0.77 or more means the hybrid
- * commit costs at most 1.3 times as much.
- * The whole run is kept under about 20 s: once BUDGET seconds have
- * passed, the remaining steps are skipped with a "note" line.
+ * bench_group.c - the MLS group engine (mls/group) for groups of N = 2,
+ * 16, 128 and 1024 members, in two tree shapes (RFC 9420 7):
+ *   sparse  member 0 creates the group and adds the other N - 1 in one
+ *           commit, so almost every parent node is blank and a path
+ *           encrypts to resolutions as wide as the tree;
+ *   full    every parent node is filled: each new member commits a path
+ *           (member 2k adds 2k + 1 and 2k + 2 with a path, then 2k + 2
+ *           joins and does the same), so a path encrypts to one node per
+ *           level.  Building it costs one join per two members, about
+ *           N * N / 4 leaf signature checks in all (~15 s at N = 1024).
+ * For each it times, as the mean in ms over a few repetitions:
+ *   group_commit_create_N_SHAPE   member 0 makes a commit with path (no
+ *                                 proposals: a self-update)
+ *   group_commit_process_N_SHAPE  member 1 processes that commit
+ *   group_add_N_SHAPE             member 0 commits one Add (+ Welcome)
+ *   group_join_N_SHAPE            a new member joins from that Welcome
+ * and prints group_mem_N_SHAPE, the heap that member 1's group state
+ * holds after all that, in KiB (glibc mallinfo2(): 0 under a sanitizer).
+ * Then the same commits in the post-quantum hybrid suite
+ * (POUCH_MLS_SUITE_HYBRID: X-Wing KEM) for N = 16, 128 and 1024, and the
+ * ratio of the suite 1 create + process time to the hybrid one at 1024
+ * for each shape: 0.77 or more means the hybrid commit costs at most 1.3
+ * times as much.
+ * POUCH_BENCH_QUICK=1 leaves out the full trees of 1024 (the long part).
+ * Once BUDGET seconds have passed, the remaining steps are skipped with a
+ * "note" line.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +38,7 @@
 #include "mls/suite.h"
 
 #define NOW		1500
-#define BUDGET		15.0
+#define BUDGET		180.0
 #define GROUP_ID	"bench group"
 
 struct member {
@@ -82,6 +91,28 @@ keys_of(const struct member *m)
 	return k;
 }
 
+static struct pouch_mls_group *
+join(const struct member *m, const uint8_t *wl, size_t wllen)
+{
+	struct pouch_mls_member_keys k;
+	struct pouch_mls_group *g;
+
+	k = keys_of(m);
+	bench_check(pouch_mls_group_join(crypto, suite, &k, wl, wllen, NULL,
+	    NOW, &g), "join");
+	return g;
+}
+
+/* Heap bytes in use (glibc); 0 where the allocator does not say. */
+static size_t
+heap_used(void)
+{
+	struct mallinfo2 mi;
+
+	mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
+}
+
 static int
 over_budget(uint32_t n, const char *step, const char *tag)
 {
@@ -101,59 +132,44 @@ report(const char *step, uint32_t n, const char *tag, double total, int reps)
 	fflush(stdout);
 }
 
-/* Member a's commit of req, merged; member b (if any) processes it. */
+/*
+ * a commits req with a path and merges it; every group of others (NULL
+ * entries skipped) processes it.  *wl gets the Welcome, if any.
+ */
 static void
-commit_all(struct pouch_mls_group *a, struct pouch_mls_group *b,
-    const struct pouch_mls_commit_req *req, uint8_t **wl, size_t *wllen)
+commit_all(struct pouch_mls_group *a, struct pouch_mls_group **others,
+    size_t nothers, const struct pouch_mls_commit_req *req, uint8_t **wl,
+    size_t *wllen)
 {
 	uint8_t *cm;
-	size_t cmlen;
+	size_t cmlen, i;
 
 	bench_check(pouch_mls_group_commit(a, req, &cm, &cmlen, wl, wllen),
 	    "commit");
 	bench_check(pouch_mls_group_merge_pending(a), "merge");
-	if (b != NULL)
-		bench_check(pouch_mls_group_process(b, cm, cmlen, NOW),
-		    "process");
+	for (i = 0; i < nothers; i++)
+		if (others[i] != NULL)
+			bench_check(pouch_mls_group_process(others[i], cm,
+			    cmlen, NOW), "process");
 	pouch_wr_buf_free(cm, cmlen);
 }
 
-/*
- * Builds a group of n in the current suite and times the steps; tag is
- * appended to the names printed.  With commit_only, only the commit with
- * path and its processing are timed.  Returns the mean commit create +
- * process time in seconds, or -1 if the time budget cut it short.
- */
-static double
-run(uint32_t n, const char *tag, int commit_only)
+/* Members 1 .. n-1 of m added by g0 in one commit; *g1 is member 1. */
+static void
+build_sparse(struct member *m, uint32_t n, struct pouch_mls_group *g0,
+    struct pouch_mls_group **g1)
 {
 	struct pouch_mls_commit_req req;
-	struct pouch_mls_member_keys k;
-	struct pouch_mls_group *g0 = NULL, *g1 = NULL, *gj;
-	struct member *m;
 	const uint8_t **adds;
-	size_t *addlens, wllen, cmlen;
-	uint8_t *wl, *cm;
-	double t, tc, tp, cp = -1;
-	int reps, r, nextra;
+	size_t *addlens, wllen;
+	uint8_t *wl;
 	uint32_t i;
 
-	reps = n <= 16 ? 50 : n <= 128 ? 10 : 5;
-	nextra = commit_only ? 0 : reps;
-	if (over_budget(n, "build", tag))
-		return -1;
-	if ((m = calloc(n + (uint32_t)nextra, sizeof(*m))) == NULL ||
-	    (adds = calloc(n, sizeof(*adds))) == NULL ||
+	if ((adds = calloc(n, sizeof(*adds))) == NULL ||
 	    (addlens = calloc(n, sizeof(*addlens))) == NULL) {
 		fprintf(stderr, "bench: out of memory\n");
 		exit(1);
 	}
-	for (i = 0; i < n + (uint32_t)nextra; i++)
-		member_new(&m[i], i);
-	k = keys_of(&m[0]);
-	bench_check(pouch_mls_group_create(crypto, suite,
-	    (const uint8_t *)GROUP_ID, strlen(GROUP_ID), &k, NOW, &g0),
-	    "create");
 	for (i = 1; i < n; i++) {
 		adds[i - 1] = m[i].kp.kp;
 		addlens[i - 1] = m[i].kp.kplen;
@@ -163,14 +179,107 @@ run(uint32_t n, const char *tag, int commit_only)
 	req.adds = adds;
 	req.addlens = addlens;
 	req.nadds = n - 1;
-	t = bench_now();
-	commit_all(g0, NULL, &req, &wl, &wllen);
-	k = keys_of(&m[1]);
-	bench_check(pouch_mls_group_join(crypto, suite, &k, wl, wllen, NULL,
-	    NOW, &g1), "join");
+	commit_all(g0, NULL, 0, &req, &wl, &wllen);
+	*g1 = join(&m[1], wl, wllen);
 	pouch_wr_buf_free(wl, wllen);
-	printf("note group_build_%u%s: %u members in %.0f ms (one commit, "
-	    "one join)\n", n, tag, n, (bench_now() - t) * 1e3);
+	free(adds);
+	free(addlens);
+}
+
+/*
+ * Every parent filled: member 2k (cur) adds 2k + 1 and 2k + 2 with a
+ * path, which fills its direct path; 2k + 2 joins and is the next cur.
+ * Members 0 and 1 process everything; the others live for one step.
+ */
+static void
+build_full(struct member *m, uint32_t n, struct pouch_mls_group *g0,
+    struct pouch_mls_group **g1)
+{
+	struct pouch_mls_commit_req req;
+	struct pouch_mls_group *cur = g0, *obs[2];
+	const uint8_t *adds[2];
+	size_t addlens[2], wllen;
+	uint8_t *wl;
+	uint32_t i;
+
+	*g1 = NULL;
+	for (i = 0; i + 1 < n; i += 2) {
+		memset(&req, 0, sizeof(req));
+		req.now = NOW;
+		req.adds = adds;
+		req.addlens = addlens;
+		adds[0] = m[i + 1].kp.kp;
+		addlens[0] = m[i + 1].kp.kplen;
+		req.nadds = 1;
+		if (i + 2 < n) {
+			adds[1] = m[i + 2].kp.kp;
+			addlens[1] = m[i + 2].kp.kplen;
+			req.nadds = 2;
+		}
+		obs[0] = cur != g0 ? g0 : NULL;
+		obs[1] = *g1;
+		commit_all(cur, obs, 2, &req, &wl, &wllen);
+		if (*g1 == NULL)
+			*g1 = join(&m[1], wl, wllen);
+		if (cur != g0)
+			pouch_mls_group_free(cur);
+		cur = i + 2 < n ? join(&m[i + 2], wl, wllen) : NULL;
+		pouch_wr_buf_free(wl, wllen);
+	}
+	if (cur != NULL) {
+		/* n odd: the last member fills its own path */
+		memset(&req, 0, sizeof(req));
+		req.now = NOW;
+		obs[0] = g0;
+		obs[1] = *g1;
+		commit_all(cur, obs, 2, &req, &wl, &wllen);
+		pouch_mls_group_free(cur);
+	}
+}
+
+/*
+ * Builds a group of n in the current suite and shape and times the
+ * steps; tag is appended to the names printed.  With commit_only, only
+ * the commit with path and its processing are timed.  Returns the mean
+ * commit create + process time in seconds, or -1 if the time budget cut
+ * it short.
+ */
+static double
+run(uint32_t n, int full, const char *suffix, int commit_only)
+{
+	struct pouch_mls_commit_req req;
+	struct pouch_mls_member_keys k;
+	struct pouch_mls_group *g0 = NULL, *g1 = NULL, *gj;
+	struct member *m;
+	size_t cmlen, wllen, h;
+	uint8_t *wl, *cm;
+	double t, tc, tp, cp = -1;
+	int reps, r, nextra;
+	uint32_t i;
+	char tag[32];
+
+	snprintf(tag, sizeof(tag), "_%s%s", full ? "full" : "sparse", suffix);
+	reps = n <= 16 ? 50 : n <= 128 ? 10 : 5;
+	nextra = commit_only ? 0 : reps;
+	if (over_budget(n, "build", tag))
+		return -1;
+	if ((m = calloc(n + (uint32_t)nextra, sizeof(*m))) == NULL) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < n + (uint32_t)nextra; i++)
+		member_new(&m[i], i);
+	k = keys_of(&m[0]);
+	bench_check(pouch_mls_group_create(crypto, suite,
+	    (const uint8_t *)GROUP_ID, strlen(GROUP_ID), &k, NOW, &g0),
+	    "create");
+	t = bench_now();
+	if (full)
+		build_full(m, n, g0, &g1);
+	else
+		build_sparse(m, n, g0, &g1);
+	printf("note group_build_%u%s: %u members in %.0f ms\n", n, tag, n,
+	    (bench_now() - t) * 1e3);
 
 	/* commit with path, and its processing at member 1 */
 	memset(&req, 0, sizeof(req));
@@ -212,53 +321,73 @@ run(uint32_t n, const char *tag, int commit_only)
 		bench_check(pouch_mls_group_process(g1, cm, cmlen, NOW),
 		    "process add");
 		pouch_wr_buf_free(cm, cmlen);
-		k = keys_of(&m[n + (uint32_t)r]);
 		t = bench_now();
-		bench_check(pouch_mls_group_join(crypto, suite, &k, wl, wllen,
-		    NULL, NOW, &gj), "join");
+		gj = join(&m[n + (uint32_t)r], wl, wllen);
 		tp += bench_now() - t;
 		pouch_mls_group_free(gj);
 		pouch_wr_buf_free(wl, wllen);
 	}
 	report("add", n, tag, tc, reps);
 	report("join", n, tag, tp, reps);
+
+	/* the heap member 1's state holds: what freeing it gives back */
+	h = heap_used();
+	pouch_mls_group_free(g1);
+	g1 = NULL;
+	h = h > heap_used() ? h - heap_used() : 0;
+	printf("bench group_mem_%u%s: %zu KiB\n", n, tag, (h + 1023) / 1024);
 out:
 	pouch_mls_group_free(g0);
 	pouch_mls_group_free(g1);
 	for (i = 0; i < n + (uint32_t)nextra; i++)
 		pouch_mls_kp_out_clear(&m[i].kp);
 	free(m);
-	free(adds);
-	free(addlens);
 	return cp;
+}
+
+static void
+ratio(const char *shape, double s1, double hy)
+{
+	if (s1 > 0 && hy > 0)
+		printf("ratio commit_1024%s_hybrid vs commit_1024%s_suite1: "
+		    "%.3f\n", shape, shape, s1 / hy);
+	else
+		printf("note commit_1024%s_hybrid: no ratio, a run was cut "
+		    "short\n", shape);
 }
 
 int
 main(void)
 {
 	static const uint32_t sizes[] = { 2, 16, 128, 1024 };
-	double cp1 = -1, cph;
+	double s1[2] = { -1, -1 }, hy[2] = { -1, -1 };
+	const char *q;
 	size_t i;
+	int full, quick;
 
 	t_start = bench_now();
+	q = getenv("POUCH_BENCH_QUICK");
+	quick = q != NULL && *q != '\0' && *q != '0';
 	bench_check(pouch_crypto_new(&crypto), "crypto_new");
 	if ((suite = pouch_mls_suite_get(1)) == NULL) {
 		fprintf(stderr, "bench: no suite 1\n");
 		return 1;
 	}
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		cp1 = run(sizes[i], "", 0);
+	for (full = 0; full < 2; full++)
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			if (!(quick && full && sizes[i] == 1024))
+				s1[full] = run(sizes[i], full, "", 0);
 	if ((suite = pouch_mls_suite_get(POUCH_MLS_SUITE_HYBRID)) == NULL) {
 		fprintf(stderr, "bench: no hybrid suite\n");
 		return 1;
 	}
-	cph = run(1024, "_hybrid", 1);
-	if (cp1 > 0 && cph > 0)
-		printf("ratio commit_1024_hybrid vs commit_1024_suite1: %.3f\n",
-		    cp1 / cph);
-	else
-		printf("note commit_1024_hybrid: no ratio, a run was cut "
-		    "short\n");
+	for (full = 0; full < 2; full++)
+		for (i = 1; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			if (!(quick && full && sizes[i] == 1024))
+				hy[full] = run(sizes[i], full, "_hybrid", 1);
+	ratio("_sparse", s1[0], hy[0]);
+	if (!quick)
+		ratio("", s1[1], hy[1]);
 	printf("note group_total: %.1f s\n", bench_now() - t_start);
 	pouch_crypto_free(crypto);
 	return 0;

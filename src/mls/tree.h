@@ -181,7 +181,9 @@ int	pouch_mls_tree_parent_hash(const struct pouch_crypto *c,
  * unmerged_leaves; set their parent_hash fields from the root down and
  * put into out (suite->nh bytes) the parent hash that leaf's LeafNode
  * must carry (the empty string when the filtered path is empty: *outlen
- * gets 0).  MISUSE when a node of the path is blank.
+ * gets 0).  MISUSE when a node of the path is blank (t unchanged).  The
+ * nodes are changed in place: after a later failure (NOMEM) some of them
+ * may hold their new parent_hash, so callers work on a clone of the tree.
  */
 int	pouch_mls_tree_set_path_parent_hashes(const struct pouch_crypto *c,
 	    struct pouch_mls_tree *t, uint32_t leaf, uint8_t *out,

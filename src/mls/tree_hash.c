@@ -6,8 +6,10 @@
  * the committer's chain along a filtered direct path, and the joiner's
  * check that every non-blank parent is parent-hash valid (7.9.2).  Nothing
  * recurses; the only per-call allocations are one scratch buffer for hash
- * inputs and, for original sibling tree hashes, arrays as long as the
- * parent's unmerged_leaves list.
+ * inputs (grown to the largest one) and, for original sibling tree
+ * hashes, arrays as long as the parent's unmerged_leaves list.  Nothing
+ * here walks the whole tree except hash_all's check for stale entries and
+ * the joiner's check, so a commit costs O(log n) hashes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,21 +30,37 @@ width_of(const struct pouch_mls_tree *t)
 	return t->nleaves == 0 ? 0 : 2 * (t->nleaves - 1) + 1;
 }
 
-/* A scratch buffer big enough for the input of any node of t. */
+/*
+ * A scratch buffer for hash inputs; hbuf_fit() grows it to what each input
+ * needs, so no call scans the whole tree for the largest node.  Hash
+ * inputs are public: the buffer is not wiped.
+ */
 static int
 hbuf_new(const struct pouch_mls_tree *t, struct hbuf *hb)
 {
-	uint32_t i, w = width_of(t);
-	size_t max = 0;
-
-	for (i = 0; i < w; i++)
-		if (t->nodes[i] != NULL && t->nodes[i]->enclen > max)
-			max = t->nodes[i]->enclen;
-	if (max > SIZE_MAX - 64 - 2 * POUCH_HASH_MAX)
-		return POUCH_E_TOO_LARGE;
-	hb->cap = max + 64 + 2 * POUCH_HASH_MAX;
+	(void)t;
+	hb->cap = 512 + 2 * POUCH_HASH_MAX;
 	if ((hb->p = malloc(hb->cap)) == NULL)
 		return POUCH_E_NOMEM;
+	return POUCH_OK;
+}
+
+/* Room for an input of a node encoding of n bytes plus two hashes. */
+static int
+hbuf_fit(struct hbuf *hb, size_t n)
+{
+	uint8_t *p;
+
+	if (n > SIZE_MAX - 64 - 2 * POUCH_HASH_MAX)
+		return POUCH_E_TOO_LARGE;
+	n += 64 + 2 * POUCH_HASH_MAX;
+	if (n <= hb->cap)
+		return POUCH_OK;
+	if ((p = malloc(n)) == NULL)
+		return POUCH_E_NOMEM;
+	free(hb->p);
+	hb->p = p;
+	hb->cap = n;
 	return POUCH_OK;
 }
 
@@ -62,6 +80,8 @@ leaf_hash(const struct pouch_crypto *c, const struct pouch_mls_tree *t,
 	struct pouch_wr w;
 	int rc;
 
+	if ((rc = hbuf_fit(hb, tn != NULL ? tn->enclen : 0)) != POUCH_OK)
+		return rc;
 	pouch_wr_init_buf(&w, hb->p, hb->cap);
 	pouch_wr_u8(&w, POUCH_MLS_NODE_LEAF);
 	pouch_wr_u32(&w, x / 2);		/* leaf_index */
@@ -83,9 +103,19 @@ parent_hash_input(const struct pouch_crypto *c,
     const uint8_t *lh, const uint8_t *rh, struct hbuf *hb, uint8_t *out)
 {
 	struct pouch_wr w;
-	size_t nh = t->suite->nh;
+	size_t nh = t->suite->nh, need = 0;
 	int rc;
 
+	/* the ParentNode: its vectors, their length prefixes, the leaves */
+	if (pn != NULL && (pn->nunmerged > SIZE_MAX / 32 ||
+	    pn->encryption_key.n > SIZE_MAX / 8 ||
+	    pn->parent_hash.n > SIZE_MAX / 8))
+		return POUCH_E_TOO_LARGE;
+	if (pn != NULL)
+		need = pn->encryption_key.n + pn->parent_hash.n +
+		    4 * pn->nunmerged + 16;
+	if ((rc = hbuf_fit(hb, need)) != POUCH_OK)
+		return rc;
 	pouch_wr_init_buf(&w, hb->p, hb->cap);
 	pouch_wr_u8(&w, POUCH_MLS_NODE_PARENT);
 	pouch_wr_optional(&w, pn != NULL);
@@ -108,6 +138,8 @@ parent_hash_stored(const struct pouch_crypto *c,
 	size_t nh = t->suite->nh;
 	int rc;
 
+	if ((rc = hbuf_fit(hb, tn != NULL ? tn->enclen : 0)) != POUCH_OK)
+		return rc;
 	pouch_wr_init_buf(&w, hb->p, hb->cap);
 	pouch_wr_u8(&w, POUCH_MLS_NODE_PARENT);
 	pouch_wr_optional(&w, tn != NULL);
@@ -343,6 +375,14 @@ ph_compute(const struct pouch_crypto *c, const struct pouch_mls_tree *t,
 	if ((rc = hash_excluding(c, t, s, excl, n, hb, osth)) != POUCH_OK)
 		goto out;
 	/* RFC 9420 7.9 ParentHashInput */
+	if (pn->encryption_key.n > SIZE_MAX / 8 ||
+	    pn->parent_hash.n > SIZE_MAX / 8) {
+		rc = POUCH_E_TOO_LARGE;
+		goto out;
+	}
+	if ((rc = hbuf_fit(hb, pn->encryption_key.n + pn->parent_hash.n +
+	    16)) != POUCH_OK)
+		goto out;
 	pouch_wr_init_buf(&w, hb->p, hb->cap);
 	pouch_wr_opaque(&w, pn->encryption_key.p, pn->encryption_key.n);
 	pouch_wr_opaque(&w, pn->parent_hash.p, pn->parent_hash.n);
@@ -379,21 +419,10 @@ out:
 
 /* ---- the committer's chain (RFC 9420 7.9, 12.4.1) --------------------- */
 
-/* Exchange the contents of two trees (the staged copy goes live). */
-static void
-swap(struct pouch_mls_tree *a, struct pouch_mls_tree *b)
-{
-	struct pouch_mls_tree tmp = *a;
-
-	*a = *b;
-	*b = tmp;
-}
-
 int
 pouch_mls_tree_set_path_parent_hashes(const struct pouch_crypto *c,
     struct pouch_mls_tree *t, uint32_t leaf, uint8_t *out, size_t *outlen)
 {
-	struct pouch_mls_tree *d = NULL;
 	struct pouch_mls_parent_node pn;
 	const struct pouch_mls_tnode *tn;
 	uint32_t fdp[POUCH_MLS_PATH_MAX], p, s;
@@ -415,40 +444,38 @@ pouch_mls_tree_set_path_parent_hashes(const struct pouch_crypto *c,
 		if (t->nodes[fdp[i]] == NULL)
 			return POUCH_E_MISUSE;
 	/*
-	 * Work on a clone and swap at the end, so a failure leaves t as
-	 * it was.  Setting p's parent_hash changes only p and its
-	 * ancestors, never the copath child below, so the chain can be
-	 * built from the root down on the clone.
+	 * Setting p's parent_hash changes only p and its ancestors, never
+	 * the copath child below, so the chain is built from the root down
+	 * in place, and the tree hashes it reads (under the copath
+	 * children) stay current: the path's own hashes are recomputed
+	 * once, when next asked for.  No copy of the tree is made: both
+	 * callers (TreeKEM's merge and encap) work on their own clone and
+	 * drop it on failure.
 	 */
 	if ((rc = hash_all(c, t)) != POUCH_OK ||
-	    (rc = pouch_mls_tree_clone(t, &d)) != POUCH_OK ||
-	    (rc = hbuf_new(d, &hb)) != POUCH_OK)
+	    (rc = hbuf_new(t, &hb)) != POUCH_OK)
 		goto out;
 	for (i = n; i-- > 0;) {
 		p = fdp[i];
-		tn = d->nodes[p];
+		tn = t->nodes[p];
 		pn = tn->node.u.parent;
 		pn.parent_hash.p = ph;		/* "" at the root-most node */
 		pn.parent_hash.n = phlen;
-		if ((rc = pouch_mls_tree_set_parent(d, p, &pn)) != POUCH_OK)
+		if ((rc = pouch_mls_tree_set_parent(t, p, &pn)) != POUCH_OK)
 			goto out;
-		tn = d->nodes[p];
+		tn = t->nodes[p];
 		s = pouch_mls_tm_in_subtree(2 * leaf, pouch_mls_tm_left(p)) ?
 		    pouch_mls_tm_right(p) : pouch_mls_tm_left(p);
-		if ((rc = hash_all(c, d)) != POUCH_OK)
-			goto out;
-		if ((rc = ph_compute(c, d, &tn->node.u.parent, tn->sorted, s,
+		if ((rc = ph_compute(c, t, &tn->node.u.parent, tn->sorted, s,
 		    &hb, ph)) != POUCH_OK)
 			goto out;
 		phlen = nh;
 	}
-	swap(t, d);
 	if (phlen > 0)
 		memcpy(out, ph, phlen);
 	*outlen = phlen;
 out:
 	hbuf_free(&hb);
-	pouch_mls_tree_free(d);
 	OPENSSL_cleanse(ph, sizeof(ph));
 	return rc;
 }

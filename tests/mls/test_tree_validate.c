@@ -15,7 +15,9 @@
  * repeated or missing on an intermediate node (BAD_UNMERGED), a wrong tree
  * hash (BAD_TREE_HASH); for a single leaf also the source (LEAF_SOURCE)
  * and an Update that keeps its encryption key.  Validation never changes
- * the tree.
+ * the tree.  A tree of 256 leaves has its signatures checked in shares
+ * (on several threads where there are CPUs): a bad leaf in any share is
+ * found, and of two bad leaves the error is the first one's.
  */
 #include "tree_fixture.h"
 
@@ -460,6 +462,75 @@ single_leaf_validation(void **state)
 	base_free(b);
 }
 
+/* Leaf i of a big tree: its signature key cut short (BAD_KEY). */
+static void
+short_key(struct pouch_mls_tree *t, struct fx_leaf *l, uint32_t i,
+    struct fx_leaf *f)
+{
+	memcpy(f, &l[i], sizeof(*f));
+	f->ln.signature_key.p = f->sig_pub;
+	f->ln.signature_key.n = sizeof(f->sig_pub) - 1;
+	f->ln.signature.p = f->sig;
+	assert_int_equal(pouch_mls_tree_set_leaf(t, i, &f->ln), POUCH_OK);
+}
+
+/* Leaf i of a big tree: one bit of its signature flipped. */
+static void
+bad_sig(struct pouch_mls_tree *t, struct fx_leaf *l, uint32_t i,
+    struct fx_leaf *f)
+{
+	memcpy(f, &l[i], sizeof(*f));
+	f->sig[3] ^= 0x01;
+	f->ln.signature.p = f->sig;
+	assert_int_equal(pouch_mls_tree_set_leaf(t, i, &f->ln), POUCH_OK);
+}
+
+static void
+restore(struct pouch_mls_tree *t, struct fx_leaf *l, uint32_t i)
+{
+	assert_int_equal(pouch_mls_tree_set_leaf(t, i, &l[i].ln), POUCH_OK);
+}
+
+static void
+big_tree_signatures(void **state)
+{
+	enum { N = 256 };
+	struct pouch_mls_leaf_ctx ctx = fx_ctx();
+	struct fx_leaf *l, f1, f2;
+	struct pouch_mls_tree *t;
+	uint32_t i;
+
+	(void)state;
+	assert_non_null(l = calloc(N, sizeof(*l)));
+	t = fx_tree(C, N, NULL, l);
+	assert_int_equal(validate(t, &ctx), POUCH_OK);
+	/* one bad leaf, in each quarter of the tree */
+	for (i = 1; i < N; i += N / 4 + 3) {
+		bad_sig(t, l, i, &f1);
+		assert_int_equal(validate(t, &ctx), POUCH_E_BAD_SIGNATURE);
+		restore(t, l, i);
+		short_key(t, l, N - i, &f1);
+		assert_int_equal(validate(t, &ctx), POUCH_E_BAD_KEY);
+		restore(t, l, N - i);
+	}
+	assert_int_equal(validate(t, &ctx), POUCH_OK);
+	/* two bad leaves far apart: the first one's error, either way */
+	bad_sig(t, l, 5, &f1);
+	short_key(t, l, N - 6, &f2);
+	assert_int_equal(validate(t, &ctx), POUCH_E_BAD_SIGNATURE);
+	restore(t, l, 5);
+	restore(t, l, N - 6);
+	short_key(t, l, 5, &f1);
+	bad_sig(t, l, N - 6, &f2);
+	assert_int_equal(validate(t, &ctx), POUCH_E_BAD_KEY);
+	/* both in the last share */
+	restore(t, l, 5);
+	short_key(t, l, N - 2, &f1);
+	assert_int_equal(validate(t, &ctx), POUCH_E_BAD_SIGNATURE);
+	pouch_mls_tree_free(t);
+	free(l);
+}
+
 static void
 empty_tree(void **state)
 {
@@ -489,6 +560,7 @@ main(void)
 		cmocka_unit_test(bad_unmerged_leaves),
 		cmocka_unit_test(single_leaf_validation),
 		cmocka_unit_test(empty_tree),
+		cmocka_unit_test(big_tree_signatures),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -185,6 +185,83 @@ POUCH_API int pouch_group_export(const pouch_group *g, const char *label,
     const uint8_t *context, size_t contextlen, uint8_t *out, size_t len)
     POUCH_WARN_UNUSED;
 
+/*
+ * ReInit and branch (RFC 9420 11.2, 11.3).  To move a group to a new
+ * group id, suite or version, a member proposes a ReInit
+ * (pouch_group_propose_reinit(), sent like a commit and processed by
+ * the others) and a member commits it alone
+ * (pouch_group_commit_reinit(): pending, merged or discarded like any
+ * commit).  Once it is merged or processed the old group is
+ * reinit-pending: commit, commit_reinit, propose_reinit, encrypt and
+ * process of a commit fail with REINIT_PENDING, decrypt of a message
+ * of its last epoch too (late messages of kept earlier epochs still
+ * decrypt); save it as usual, the pending ReInit is persisted.  One
+ * member then calls pouch_group_resume(POUCH_GROUP_RESUME_REINIT) with
+ * a KeyPackage of the new suite and new KeyPackages of the other
+ * members, and sends the Welcome; each joins with
+ * pouch_group_join_resume() and its copy of the old group, which can
+ * then be freed.  A branch makes a new group of some members of a
+ * group (same suite) linked to its current epoch the same way.
+ */
+#define POUCH_GROUP_RESUME_REINIT	2
+#define POUCH_GROUP_RESUME_BRANCH	3
+
+/*
+ * A ReInit proposal for a new group group_id (1 to 255 bytes) of suite
+ * (version mls10, no GroupContext extensions): *out gets the message
+ * to send.  UNSUPPORTED for an unknown suite, STATE after removal.
+ */
+POUCH_API int pouch_group_propose_reinit(pouch_group *g,
+    const uint8_t *group_id, size_t group_idlen, uint16_t suite,
+    uint8_t **out, size_t *outlen) POUCH_WARN_UNUSED;
+/*
+ * Commit a ReInit alone: the one of group_id and suite (as in
+ * propose_reinit), or, with group_id NULL, the first ReInit proposal
+ * received or made in this epoch (UNKNOWN_PROPOSAL when none).  *commit
+ * as for pouch_group_commit(); STATE when a commit is pending.
+ */
+POUCH_API int pouch_group_commit_reinit(pouch_group *g,
+    const uint8_t *group_id, size_t group_idlen, uint16_t suite,
+    uint64_t now, uint8_t **commit, size_t *commitlen) POUCH_WARN_UNUSED;
+/* 1 once a ReInit was committed (merged or processed). */
+POUCH_API int pouch_group_reinit_pending(const pouch_group *g);
+/* The new group id (a copy in *group_id) and suite of the committed
+ * ReInit; STATE when the group is not reinit-pending. */
+POUCH_API int pouch_group_reinit_target(const pouch_group *g,
+    uint8_t **group_id, size_t *group_idlen, uint16_t *suite)
+    POUCH_WARN_UNUSED;
+/*
+ * Create the group that resumes old, as the owner of priv (a bundle of
+ * the new group's suite), adding the KeyPackages adds[0..nadds): usage
+ * POUCH_GROUP_RESUME_REINIT (group_id NULL: the ReInit's id, suite and
+ * extensions; STATE unless old is reinit-pending; add every other
+ * member of old, the joiners check it) or POUCH_GROUP_RESUME_BRANCH
+ * (group_id 1 to 255 bytes, old's suite, members of old only).  The
+ * first commit's key schedule and the Welcome carry a resumption PSK of
+ * old's current epoch.  *out is the new group at epoch 1 (its commit
+ * is merged: nobody else is in it yet), *welcome the message for the
+ * added members.  MISUSE for another usage; the errors of commit.
+ */
+POUCH_API int pouch_group_resume(const pouch_group *old, int usage,
+    const uint8_t *group_id, size_t group_idlen, const uint8_t *priv,
+    size_t privlen, const uint8_t *const *adds, const size_t *addlens,
+    size_t nadds, uint64_t now, pouch_group **out, uint8_t **welcome,
+    size_t *welcomelen) POUCH_WARN_UNUSED;
+/*
+ * pouch_group_join() of a reinit or branch Welcome, old being this
+ * member's copy of the old group (borrowed).  Besides the errors of
+ * join: PSK_UNAVAILABLE (a PSK of another group or of an epoch old no
+ * longer keeps), PSK_USAGE (two reinit or branch PSKs),
+ * RESUME_MISMATCH (no such PSK; for reinit: old not reinit-pending,
+ * psk_epoch not its last epoch, group id, version, suite or
+ * extensions unlike the ReInit; for branch: another suite; epoch not
+ * 1), RESUME_MEMBERS (reinit: a member of old missing; branch: a
+ * member old lacks; by credential identity).
+ */
+POUCH_API int pouch_group_join_resume(const uint8_t *priv, size_t privlen,
+    const uint8_t *welcome, size_t welcomelen, const pouch_group *old,
+    uint64_t now, pouch_group **out) POUCH_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -601,8 +601,10 @@ psk_input(const struct pouch_mls_group *g,
 	in->psk_nonce = id->psk_nonce.p;
 	in->psk_noncelen = id->psk_nonce.n;
 	if (id->type == POUCH_MLS_PSK_RESUMPTION) {
-		if (id->usage != POUCH_MLS_PSK_USAGE_APPLICATION ||
-		    id->psk_group_id.n != g->group_idlen ||
+		/* reinit and branch: the linked old group (group_reinit.c) */
+		if (id->usage != POUCH_MLS_PSK_USAGE_APPLICATION)
+			return pouch_mls_group_linked_psk(g, id, in);
+		if (id->psk_group_id.n != g->group_idlen ||
 		    CRYPTO_memcmp(id->psk_group_id.p, g->group_id,
 		    g->group_idlen) != 0)
 			return POUCH_E_UNSUPPORTED;
@@ -647,8 +649,6 @@ resolve_psks(const struct pouch_mls_group *g,
 		return rc;
 	in = p;
 	for (i = 0; i < gs->npsks; i++) {
-		if (gs->psks[i].type != POUCH_MLS_PSK_EXTERNAL)
-			return POUCH_E_UNSUPPORTED;
 		if ((rc = psk_input(g, opts != NULL ? opts->psks : NULL,
 		    opts != NULL ? opts->npsks : 0, &gs->psks[i], &in[i])) !=
 		    POUCH_OK)
@@ -761,6 +761,7 @@ pouch_mls_group_join(const struct pouch_crypto *c,
 	if ((rc = group_alloc(c, s, NULL, 0, mk, &g)) != POUCH_OK ||
 	    (rc = psks_copy(g, opts)) != POUCH_OK)
 		goto out;
+	g->link = opts != NULL ? opts->resume : NULL;
 	if ((rc = pouch_mls_key_package_from_bytes(&a, NULL, mk->kp,
 	    mk->kplen, &kp)) != POUCH_OK ||
 	    (rc = pouch_mls_key_package_ref(c, s, mk->kp, mk->kplen, ref)) !=
@@ -781,8 +782,10 @@ pouch_mls_group_join(const struct pouch_crypto *c,
 	    gs.joiner_secret.p, psk_secret, &a, &gi)) != POUCH_OK)
 		goto out;
 	if ((rc = join_state(g, mk, &kp, &gs, &gi, opts, psk_secret)) !=
-	    POUCH_OK)
+	    POUCH_OK ||
+	    (rc = pouch_mls_group_resume_check(g, &gs, &gi)) != POUCH_OK)
 		goto out;
+	g->link = NULL;
 	*out = g;
 	g = NULL;
 out:
@@ -1023,6 +1026,10 @@ stage_proposals(struct pouch_mls_group *g,
 	    sizeof(*cs->added), &p)) != POUCH_OK)
 		return rc;
 	cs->added = p;
+	/* a ReInit goes alone, nothing after one (group_reinit.c) */
+	if ((rc = pouch_mls_group_stage_reinit(g, req, cs->e, cs->props,
+	    &cs->nprops)) != POUCH_OK || cs->nprops != 0)
+		return rc;
 	if (nc != 0 && ((rc = stage_cached(g, cs, req,
 	    POUCH_MLS_PROP_GROUP_CONTEXT_EXTENSIONS, req->now)) != POUCH_OK ||
 	    (rc = stage_cached(g, cs, req,
@@ -1753,6 +1760,12 @@ apply_proposals(struct pouch_mls_group *g, struct commit_st *cs,
 				return rc;
 			continue;
 		}
+		if (it[i].p->type == POUCH_MLS_PROP_REINIT) {
+			if ((rc = pouch_mls_group_apply_reinit(g, cs->e,
+			    &it[i].p->u.reinit)) != POUCH_OK)
+				return rc;
+			continue;
+		}
 		if (it[i].p->type != POUCH_MLS_PROP_PSK &&
 		    it[i].p->type != order[0] && it[i].p->type != order[1] &&
 		    it[i].p->type != order[2] && it[i].p->type != order[3])
@@ -2066,6 +2079,8 @@ pouch_mls_group_encrypt(struct pouch_mls_group *g, const uint8_t *aad,
 		return POUCH_E_MISUSE;
 	if (g->cur.removed || g->cur.st == NULL)
 		return POUCH_E_STATE;
+	if ((rc = pouch_mls_group_reinit_gate(&g->cur)) != POUCH_OK)
+		return rc;
 	if ((rc = context(g, &g->cur, g->cur.epoch, g->cur.cth,
 	    g->cur.cthlen, th, &gc)) != POUCH_OK)
 		return rc;
@@ -2160,7 +2175,8 @@ pouch_mls_group_decrypt(struct pouch_mls_group *g, const uint8_t *msg,
 		return POUCH_E_STATE;
 	n = g->cur.epoch;
 	peek_epoch(msg, msglen, &n);
-	if ((rc = decrypt_epoch(g, n, &e)) != POUCH_OK)
+	if ((rc = decrypt_epoch(g, n, &e)) != POUCH_OK ||
+	    (rc = pouch_mls_group_reinit_gate(e)) != POUCH_OK)
 		return rc;
 	if (e->st == NULL)
 		return POUCH_E_STATE;

@@ -14,9 +14,10 @@
  *
  * What a received commit may hold (RFC 9420 12.1-12.3): Add, Update,
  * Remove, PreSharedKey (external PSKs given at join, resumption PSKs of
- * this group for the current and the last 8 epochs) and
- * GroupContextExtensions proposals (every member must support the new
- * extensions and required_capabilities), by value or by reference to a
+ * this group for the current and the last 8 epochs, usage application)
+ * and GroupContextExtensions proposals (every member must support the
+ * new extensions and required_capabilities), or a ReInit alone
+ * (group_reinit.c), by value or by reference to a
  * proposal processed earlier in the epoch (pouch_mls_group_process()
  * caches them, from members, from the external senders of the
  * external_senders extension and new_member_proposal Adds signed with
@@ -39,10 +40,10 @@
  * Handshake messages are PublicMessages, or PrivateMessages with
  * pouch_mls_group_set_handshake_private(); process accepts both.
  *
- * Not yet: ReInit (UNSUPPORTED when committed alone), branch and
- * reinit PSKs, proposing resumption PSKs, external commits with PSKs,
- * and leaving out an invalid cached Add at commit time (the commit
- * fails with its error instead).
+ * ReInit, branch and resumption PSKs: group_reinit.c (below).
+ *
+ * Not yet: external commits with PSKs, and leaving out an invalid
+ * cached Add at commit time (the commit fails with its error instead).
  *
  * Application messages (RFC 9420 6.3, 9) are PrivateMessages keyed by
  * the current epoch's secret tree, which lives in the epoch state: each
@@ -62,6 +63,7 @@
 #include "mls/suite.h"
 
 struct pouch_mls_group;
+struct pouch_mls_reinit;
 
 /* What a member brings: its KeyPackage and private keys (borrowed). */
 struct pouch_mls_member_keys {
@@ -101,12 +103,17 @@ struct pouch_mls_join_opts {
 	/* external PSKs the Welcome may name */
 	const struct pouch_mls_external_psk	*psks;
 	size_t					 npsks;
+	/* the old group of a reinit or branch Welcome (group_reinit.c;
+	 * borrowed; a Welcome without such a PSK is RESUME_MISMATCH) */
+	const struct pouch_mls_group		*resume;
 };
 
 /*
  * Join from an MLSMessage(Welcome) (RFC 9420 12.4.3.1): find and decrypt
  * our GroupSecrets, resolve its PSKs from opts (PSK_UNAVAILABLE;
- * resumption PSKs are UNSUPPORTED), decrypt the GroupInfo, take the
+ * resumption PSKs of usage application are UNSUPPORTED, those of usage
+ * reinit and branch come from opts->resume and are checked after the
+ * join: pouch_mls_group_resume()), decrypt the GroupInfo, take the
  * ratchet tree from opts or else from the GroupInfo's ratchet_tree
  * extension (UNSUPPORTED with neither), verify the GroupInfo
  * signature with the signer's leaf, validate the tree against the
@@ -143,6 +150,11 @@ struct pouch_mls_commit_req {
 	/* no UpdatePath (RFC 9420 12.4): only for a commit of Adds and
 	 * PSKs (PATH_REQUIRED otherwise); new members get no path secret */
 	int			 no_path;
+	/* a ReInit commit (pouch_mls_group_commit_reinit()): the ReInit
+	 * alone, by value when reinit is set, else (reinit_cached) the
+	 * first cached one by reference; adds and removes must be empty */
+	const struct pouch_mls_reinit	*reinit;
+	int			 reinit_cached;
 };
 
 /*
@@ -264,23 +276,25 @@ int	pouch_mls_group_has_pending(const struct pouch_mls_group *g);
  * private keys, transcript hashes, secrets and secret tree with consumed
  * generations and kept skipped keys, the pending commit's epoch, cached
  * proposals, held PSKs, the resumption PSK ring, the kept past epochs,
- * our own pending Update's key and the handshake setting).
+ * our own pending Update's key and the handshake setting, a committed
+ * ReInit's parameters of the current and the pending epoch).
  * Format: "PMGS", version (uint16), then TLS-presentation fields; the
  * same state always saves to the same bytes.  The bytes are SECRET:
  * free them with pouch_wr_buf_free(), which wipes.  Save again after
  * every operation that changes g (commit, merge, discard, process,
  * encrypt, decrypt, set_retention).  STATE when a secret tree failed.
  */
-#define POUCH_MLS_GROUP_STATE_VERSION	2
+#define POUCH_MLS_GROUP_STATE_VERSION	3
 int	pouch_mls_group_save(const struct pouch_mls_group *g, uint8_t **out,
 	    size_t *outlen) POUCH_WARN_UNUSED;
 /*
  * A group from the bytes of pouch_mls_group_save(); the suite comes from
  * the saved code point (UNSUPPORTED when unknown, or for another format
- * version).  The input is untrusted and checked in full: sizes and caps,
- * every ratchet tree (pouch_mls_tree_validate), private keys, secret
- * trees, proposals; MALFORMED, TRUNCATED, TRAILING, TOO_LARGE and the
- * tree validation errors; nothing is allocated on failure.  c must
+ * version than 3 or 2, which is 3 without a ReInit).  The input is
+ * untrusted and checked in full: sizes and caps, every ratchet tree
+ * (pouch_mls_tree_validate), private keys, secret trees, proposals;
+ * MALFORMED, TRUNCATED, TRAILING, TOO_LARGE and the tree validation
+ * errors; nothing is allocated on failure.  c must
  * outlive the group.
  */
 int	pouch_mls_group_load(const struct pouch_crypto *c, const uint8_t *buf,
@@ -447,5 +461,69 @@ void	pouch_mls_group_set_handshake_private(struct pouch_mls_group *g,
 
 /* Proposals cached in the current epoch (ours and received). */
 size_t	pouch_mls_group_cached_proposals(const struct pouch_mls_group *g);
+
+/* ---- ReInit, branch and resumption PSKs (group_reinit.c) ---------- */
+
+/*
+ * RFC 9420 11.2, 12.1.5.  A ReInit proposal of ours for a new group
+ * group_id (1 to 255 bytes) of suite and version 1 (mls10) with the
+ * GroupContext extensions types[i] / data[i] (n at most 16, each type
+ * once; the encoding at most 2048 bytes): MISUSE otherwise, UNSUPPORTED
+ * for an unknown suite.  Sent and cached like the other proposals.
+ */
+int	pouch_mls_group_propose_reinit(struct pouch_mls_group *g,
+	    const uint8_t *group_id, size_t group_idlen, uint16_t suite,
+	    const uint16_t *types, const uint8_t *const *data,
+	    const size_t *lens, size_t n, uint8_t **out, size_t *outlen)
+	    POUCH_WARN_UNUSED;
+/*
+ * Commit a ReInit alone, with a path: the one of group_id / suite /
+ * extensions as in propose_reinit, or with group_id NULL the first
+ * ReInit cached in this epoch by reference (UNKNOWN_PROPOSAL when
+ * none).  Pending like any commit; once merged (or once a member
+ * processes it) the group is reinit-pending: commit, process,
+ * propose_*, encrypt, and decrypt of a message of the last epoch are
+ * REINIT_PENDING (late messages of earlier kept epochs still decrypt).
+ */
+int	pouch_mls_group_commit_reinit(struct pouch_mls_group *g,
+	    const uint8_t *group_id, size_t group_idlen, uint16_t suite,
+	    const uint16_t *types, const uint8_t *const *data,
+	    const size_t *lens, size_t n, uint64_t now, uint8_t **commit,
+	    size_t *commitlen) POUCH_WARN_UNUSED;
+/* 1 when a ReInit was committed; *group_id (borrowed), *suite then
+ * (either may be NULL). */
+int	pouch_mls_group_reinit_pending(const struct pouch_mls_group *g,
+	    const uint8_t **group_id, size_t *group_idlen, uint16_t *suite);
+
+/*
+ * Create the group that resumes old (RFC 9420 11.2, 11.3): the new
+ * group of the owner of mk at epoch 0, then one commit adding the
+ * KeyPackages adds[0..nadds) whose key schedule and Welcome carry a
+ * resumption PSK of old's current epoch with usage:
+ * POUCH_MLS_PSK_USAGE_REINIT: old must be reinit-pending (STATE
+ * otherwise); the group id, suite and extensions are the ReInit's
+ * (group_id must be NULL); every other member of old should be added
+ * (the joiners check it: RESUME_MEMBERS).
+ * POUCH_MLS_PSK_USAGE_BRANCH: group_id (1 to 255 bytes) and old's suite;
+ * the adds are a subset of old's members with fresh KeyPackages.
+ * *out is the new group at epoch 1 (the commit is merged: nobody else
+ * is in the group yet), *welcome the message for the added members,
+ * who join with pouch_mls_group_join() and opts.resume = their copy
+ * of old.  MISUSE for another usage; the errors of create and commit.
+ */
+int	pouch_mls_group_resume(const struct pouch_crypto *c,
+	    const struct pouch_mls_group *old, uint8_t usage,
+	    const uint8_t *group_id, size_t group_idlen,
+	    const struct pouch_mls_member_keys *mk,
+	    const uint8_t *const *adds, const size_t *addlens, size_t nadds,
+	    uint64_t now, struct pouch_mls_group **out, uint8_t **welcome,
+	    size_t *welcomelen) POUCH_WARN_UNUSED;
+/*
+ * A PreSharedKey proposal of a resumption PSK of usage application of
+ * this group's epoch (current or one of the last 8: PSK_UNAVAILABLE
+ * otherwise), with a fresh nonce; a by_reference commit includes it.
+ */
+int	pouch_mls_group_propose_resumption(struct pouch_mls_group *g,
+	    uint64_t epoch, uint8_t **out, size_t *outlen) POUCH_WARN_UNUSED;
 
 #endif /* POUCH_MLS_GROUP_H */

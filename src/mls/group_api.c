@@ -444,3 +444,134 @@ pouch_group_export(const pouch_group *g, const char *label,
 	return pouch_mls_group_export(g->g, label, context, contextlen, out,
 	    len);
 }
+
+/* ---- ReInit and branch -------------------------------------------- */
+
+int
+pouch_group_propose_reinit(pouch_group *g, const uint8_t *group_id,
+    size_t group_idlen, uint16_t suite, uint8_t **out, size_t *outlen)
+{
+	if (g == NULL) {
+		if (out != NULL)
+			*out = NULL;
+		if (outlen != NULL)
+			*outlen = 0;
+		return POUCH_E_MISUSE;
+	}
+	return pouch_mls_group_propose_reinit(g->g, group_id, group_idlen,
+	    suite, NULL, NULL, NULL, 0, out, outlen);
+}
+
+int
+pouch_group_commit_reinit(pouch_group *g, const uint8_t *group_id,
+    size_t group_idlen, uint16_t suite, uint64_t now, uint8_t **commit,
+    size_t *commitlen)
+{
+	if (g == NULL) {
+		if (commit != NULL)
+			*commit = NULL;
+		if (commitlen != NULL)
+			*commitlen = 0;
+		return POUCH_E_MISUSE;
+	}
+	return pouch_mls_group_commit_reinit(g->g, group_id, group_idlen,
+	    suite, NULL, NULL, NULL, 0, now, commit, commitlen);
+}
+
+int
+pouch_group_reinit_pending(const pouch_group *g)
+{
+	return g != NULL && pouch_mls_group_reinit_pending(g->g, NULL, NULL,
+	    NULL);
+}
+
+int
+pouch_group_reinit_target(const pouch_group *g, uint8_t **group_id,
+    size_t *group_idlen, uint16_t *suite)
+{
+	const uint8_t *id;
+	uint8_t *b;
+	size_t n;
+	uint16_t s;
+
+	if (group_id != NULL)
+		*group_id = NULL;
+	if (group_idlen != NULL)
+		*group_idlen = 0;
+	if (suite != NULL)
+		*suite = 0;
+	if (g == NULL || group_id == NULL || group_idlen == NULL ||
+	    suite == NULL)
+		return POUCH_E_MISUSE;
+	if (!pouch_mls_group_reinit_pending(g->g, &id, &n, &s))
+		return POUCH_E_STATE;
+	if ((b = malloc(n)) == NULL)
+		return POUCH_E_NOMEM;
+	memcpy(b, id, n);
+	*group_id = b;
+	*group_idlen = n;
+	*suite = s;
+	return POUCH_OK;
+}
+
+int
+pouch_group_resume(const pouch_group *old, int usage,
+    const uint8_t *group_id, size_t group_idlen, const uint8_t *priv,
+    size_t privlen, const uint8_t *const *adds, const size_t *addlens,
+    size_t nadds, uint64_t now, pouch_group **out, uint8_t **welcome,
+    size_t *welcomelen)
+{
+	struct pouch_group *h = NULL;
+	struct bundle b;
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (welcome != NULL)
+		*welcome = NULL;
+	if (welcomelen != NULL)
+		*welcomelen = 0;
+	if (old == NULL || priv == NULL || out == NULL ||
+	    (usage != POUCH_GROUP_RESUME_REINIT &&
+	    usage != POUCH_GROUP_RESUME_BRANCH))
+		return POUCH_E_MISUSE;
+	if ((rc = bundle_parse(priv, privlen, &b)) != POUCH_OK ||
+	    (rc = handle_new(&h)) != POUCH_OK)
+		return rc;
+	if ((rc = pouch_mls_group_resume(h->c, old->g, (uint8_t)usage,
+	    group_id, group_idlen, &b.mk, adds, addlens, nadds, now, &h->g,
+	    welcome, welcomelen)) != POUCH_OK) {
+		pouch_group_free(h);
+		return rc;
+	}
+	*out = h;
+	return POUCH_OK;
+}
+
+int
+pouch_group_join_resume(const uint8_t *priv, size_t privlen,
+    const uint8_t *welcome, size_t welcomelen, const pouch_group *old,
+    uint64_t now, pouch_group **out)
+{
+	struct pouch_mls_join_opts o;
+	struct pouch_group *h = NULL;
+	struct bundle b;
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (priv == NULL || welcome == NULL || old == NULL || out == NULL)
+		return POUCH_E_MISUSE;
+	if ((rc = bundle_parse(priv, privlen, &b)) != POUCH_OK ||
+	    (rc = handle_new(&h)) != POUCH_OK)
+		return rc;
+	memset(&o, 0, sizeof(o));
+	o.resume = old->g;
+	if ((rc = pouch_mls_group_join(h->c, b.s, &b.mk, welcome, welcomelen,
+	    &o, now, &h->g)) != POUCH_OK) {
+		pouch_group_free(h);
+		return rc;
+	}
+	*out = h;
+	return POUCH_OK;
+}

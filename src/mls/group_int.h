@@ -12,6 +12,7 @@
 #include "mls/group.h"
 #include "mls/key_schedule.h"
 #include "mls/msg.h"
+#include "mls/psk.h"
 #include "mls/secret_tree.h"
 #include "mls/tree.h"
 
@@ -40,6 +41,21 @@ struct cached_prop {
 	uint8_t		 sender_type;	/* POUCH_MLS_SENDER_* */
 };
 
+/*
+ * A committed ReInit (RFC 9420 11.2, group_reinit.c): the parameters of
+ * the new group.  The epoch that carries it is the old group's last.
+ */
+#define REINIT_EXT_MAX	2048
+struct reinit_st {
+	int		set;
+	uint16_t	version;
+	uint16_t	suite;
+	uint8_t		group_id[GROUP_ID_MAX];
+	size_t		group_idlen;
+	uint8_t		ext[REINIT_EXT_MAX];	/* encoded Extension<V> */
+	size_t		extlen;
+};
+
 /* One epoch of the group as this member sees it. */
 struct epoch {
 	uint64_t			 epoch;
@@ -57,6 +73,8 @@ struct epoch {
 	/* GroupContext extensions, decoded into their own arena */
 	struct pouch_mls_arena		 ext_a;
 	struct pouch_mls_extensions	 ext;
+	/* set by the commit of a ReInit: no later epoch follows */
+	struct reinit_st		 reinit;
 };
 
 struct pouch_mls_group {
@@ -95,6 +113,9 @@ struct pouch_mls_group {
 	uint64_t			 upd_epoch;
 	/* send our proposals and commits as PrivateMessage (6.3) */
 	int				 hs_private;
+	/* the old group of a resumption in progress (group_reinit.c):
+	 * borrowed for one join or resume call, never saved */
+	const struct pouch_mls_group	*link;
 };
 
 /* ---- epoch retention and state (group_state.c) -------------------- */
@@ -181,6 +202,44 @@ int	pouch_mls_group_required_caps(const struct pouch_mls_extensions *x,
  * capabilities (RFC 9420 11.1, 12.1.7): CAPABILITIES otherwise. */
 int	pouch_mls_group_members_support(const struct epoch *e)
 	    POUCH_WARN_UNUSED;
+/* ---- ReInit, branch and resumption (group_reinit.c) -------------- */
+
+/* REINIT_PENDING when e ends the group with a committed ReInit. */
+int	pouch_mls_group_reinit_gate(const struct epoch *e) POUCH_WARN_UNUSED;
+/*
+ * group.c's commit staging: REINIT_PENDING after a ReInit; a request's
+ * ReInit (req->reinit by value, or the first cached one with
+ * req->reinit_cached) as the commit's only proposal props[0] (*nprops
+ * 1), its parameters into e; *nprops stays 0 without one.
+ */
+int	pouch_mls_group_stage_reinit(const struct pouch_mls_group *g,
+	    const struct pouch_mls_commit_req *req, struct epoch *e,
+	    struct pouch_mls_proposal_or_ref *props, size_t *nprops)
+	    POUCH_WARN_UNUSED;
+/* A received commit's ReInit proposal ri: its parameters into e. */
+int	pouch_mls_group_apply_reinit(const struct pouch_mls_group *g,
+	    struct epoch *e, const struct pouch_mls_reinit *ri)
+	    POUCH_WARN_UNUSED;
+/*
+ * A resumption PSK of usage reinit or branch for id, from g->link:
+ * PSK_UNAVAILABLE without one or for another group or an epoch not
+ * kept, RESUME_MISMATCH for reinit when the old group is not
+ * reinit-pending or psk_epoch is not its last epoch.
+ */
+int	pouch_mls_group_linked_psk(const struct pouch_mls_group *g,
+	    const struct pouch_mls_psk_id *id,
+	    struct pouch_mls_psk_input *in) POUCH_WARN_UNUSED;
+/* After a join: the RFC 9420 12.4.3.1 checks of a reinit or branch PSK
+ * of gs against the joined group g and its GroupInfo gi. */
+int	pouch_mls_group_resume_check(const struct pouch_mls_group *g,
+	    const struct pouch_mls_group_secrets *gs,
+	    const struct pouch_mls_group_info *gi) POUCH_WARN_UNUSED;
+/* Sign pr as our proposal of the current epoch and cache it
+ * (group_propose.c). */
+int	pouch_mls_group_propose_msg(struct pouch_mls_group *g,
+	    const struct pouch_mls_proposal *pr, uint8_t **out,
+	    size_t *outlen) POUCH_WARN_UNUSED;
+
 /* The ExternalSenders payload of o into w (MISUSE for a bad entry). */
 int	pouch_mls_group_ext_senders_encode(const struct pouch_mls_suite *s,
 	    const struct pouch_mls_create_opts *o, struct pouch_wr *w)

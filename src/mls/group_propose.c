@@ -176,6 +176,13 @@ propose(struct pouch_mls_group *g, const struct pouch_mls_proposal *pr,
 	return POUCH_OK;
 }
 
+int
+pouch_mls_group_propose_msg(struct pouch_mls_group *g,
+    const struct pouch_mls_proposal *pr, uint8_t **out, size_t *outlen)
+{
+	return propose(g, pr, out, outlen);
+}
+
 /* Clear the out-params and check the common preconditions. */
 static int
 propose_begin(const struct pouch_mls_group *g, uint8_t **out,
@@ -189,7 +196,7 @@ propose_begin(const struct pouch_mls_group *g, uint8_t **out,
 		return POUCH_E_MISUSE;
 	if (g->cur.removed)
 		return POUCH_E_STATE;
-	return POUCH_OK;
+	return pouch_mls_group_reinit_gate(&g->cur);
 }
 
 int

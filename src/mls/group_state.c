@@ -252,6 +252,19 @@ epoch_save(struct pouch_wr *w, const struct pouch_mls_group *g,
 		pouch_mls_secret_tree_save(w, e->st);
 }
 
+/* A ReInit's parameters: u8 set, then group id, version, suite, ext. */
+static void
+reinit_save(struct pouch_wr *w, const struct reinit_st *st)
+{
+	pouch_wr_u8(w, st->set ? 1 : 0);
+	if (!st->set)
+		return;
+	pouch_wr_opaque(w, st->group_id, st->group_idlen);
+	pouch_wr_u16(w, st->version);
+	pouch_wr_u16(w, st->suite);
+	pouch_wr_opaque(w, st->ext, st->extlen);
+}
+
 int
 pouch_mls_group_save(const struct pouch_mls_group *g, uint8_t **out,
     size_t *outlen)
@@ -304,6 +317,10 @@ pouch_mls_group_save(const struct pouch_mls_group *g, uint8_t **out,
 	pouch_wr_opaque(&w, g->upd_priv, g->upd_privlen);
 	pouch_wr_opaque(&w, g->upd_pub, g->upd_publen);
 	pouch_wr_u64(&w, g->upd_epoch);
+	/* version 3: a committed ReInit, of the current and pending epoch */
+	reinit_save(&w, &g->cur.reinit);
+	if (g->pending != NULL)
+		reinit_save(&w, &g->pending->reinit);
 	rc = pouch_wr_take(&w, out, outlen);
 	pouch_wr_free(&w);			/* wipes what is left */
 	return rc;
@@ -606,6 +623,49 @@ upd_load(struct pouch_rd *r, struct pouch_mls_group *g)
 	return POUCH_OK;
 }
 
+/* The ReInit of reinit_save(); its extensions must decode. */
+static int
+reinit_load(struct pouch_rd *r, struct reinit_st *st)
+{
+	struct pouch_mls_extensions x;
+	struct pouch_mls_arena a;
+	const uint8_t *p, *e;
+	size_t n, elen;
+	struct pouch_rd t;
+	uint8_t set;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = pouch_rd_u8(r, &set)) != POUCH_OK)
+		return rc;
+	if (set > 1)
+		return POUCH_E_MALFORMED;
+	if (!set)
+		return POUCH_OK;
+	if ((rc = pouch_rd_opaque(r, &p, &n, GROUP_ID_MAX)) != POUCH_OK ||
+	    (rc = pouch_rd_u16(r, &st->version)) != POUCH_OK ||
+	    (rc = pouch_rd_u16(r, &st->suite)) != POUCH_OK ||
+	    (rc = pouch_rd_opaque(r, &e, &elen, REINIT_EXT_MAX)) != POUCH_OK)
+		return rc;
+	if (n == 0)
+		return POUCH_E_MALFORMED;
+	pouch_mls_arena_init_limits(&a, NULL);
+	pouch_rd_init(&t, e, elen);
+	if ((rc = pouch_mls_extensions_decode(&t, &a,
+	    pouch_mls_limits_default(), &x)) == POUCH_OK)
+		rc = pouch_rd_done(&t);
+	pouch_mls_arena_free(&a);
+	if (rc != POUCH_OK)
+		return POUCH_E_MALFORMED;
+	st->set = 1;
+	memcpy(st->group_id, p, n);
+	st->group_idlen = n;
+	if (elen != 0)
+		memcpy(st->ext, e, elen);
+	st->extlen = elen;
+	return POUCH_OK;
+}
+
 static int
 old_load(struct pouch_rd *r, struct pouch_mls_group *g)
 {
@@ -631,7 +691,7 @@ old_load(struct pouch_rd *r, struct pouch_mls_group *g)
 /* The fixed head: magic, version, suite, group id, key, retention. */
 static int
 head_load(struct pouch_rd *r, const struct pouch_crypto *c,
-    struct pouch_mls_group *g)
+    struct pouch_mls_group *g, uint16_t *vers)
 {
 	const struct pouch_mls_suite *s;
 	uint8_t mg[sizeof(magic)], set;
@@ -645,8 +705,10 @@ head_load(struct pouch_rd *r, const struct pouch_crypto *c,
 		return rc;
 	if (memcmp(mg, magic, sizeof(mg)) != 0)	/* checksrc: allow */
 		return POUCH_E_MALFORMED;
-	if (version != POUCH_MLS_GROUP_STATE_VERSION)
+	/* version 2 is version 3 without the ReInit */
+	if (version != POUCH_MLS_GROUP_STATE_VERSION && version != 2)
 		return POUCH_E_UNSUPPORTED;
+	*vers = version;
 	if ((rc = pouch_rd_u16(r, &suite)) != POUCH_OK)
 		return rc;
 	if ((s = pouch_mls_suite_get(suite)) == NULL)
@@ -703,6 +765,7 @@ pouch_mls_group_load(const struct pouch_crypto *c, const uint8_t *buf,
 	struct pouch_mls_group *g = NULL;
 	struct epoch *e = NULL;
 	struct pouch_rd r;
+	uint16_t version = 0;
 	uint8_t has;
 	int rc;
 
@@ -713,7 +776,7 @@ pouch_mls_group_load(const struct pouch_crypto *c, const uint8_t *buf,
 	if ((g = OPENSSL_zalloc(sizeof(*g))) == NULL)
 		return POUCH_E_NOMEM;
 	pouch_rd_init(&r, buf, len);
-	if ((rc = head_load(&r, c, g)) != POUCH_OK ||
+	if ((rc = head_load(&r, c, g, &version)) != POUCH_OK ||
 	    (rc = epoch_load(&r, g, EPOCH_CUR, &e)) != POUCH_OK)
 		goto out;
 	g->cur = *e;
@@ -737,8 +800,13 @@ pouch_mls_group_load(const struct pouch_crypto *c, const uint8_t *buf,
 	    (rc = psks_load(&r, g)) != POUCH_OK ||
 	    (rc = rpsk_load(&r, g)) != POUCH_OK ||
 	    (rc = old_load(&r, g)) != POUCH_OK ||
-	    (rc = upd_load(&r, g)) != POUCH_OK ||
-	    (rc = pouch_rd_done(&r)) != POUCH_OK)
+	    (rc = upd_load(&r, g)) != POUCH_OK)
+		goto out;
+	if (version >= 3 && ((rc = reinit_load(&r, &g->cur.reinit)) !=
+	    POUCH_OK || (g->pending != NULL && (rc = reinit_load(&r,
+	    &g->pending->reinit)) != POUCH_OK)))
+		goto out;
+	if ((rc = pouch_rd_done(&r)) != POUCH_OK)
 		goto out;
 	*out = g;
 	g = NULL;

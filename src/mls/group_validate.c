@@ -111,6 +111,10 @@ check_one(const struct pouch_mls_group *g, const struct epoch *e,
 	case POUCH_MLS_PROP_PSK:
 		if (it->p->u.psk.psk.psk_nonce.n != g->s->nh)
 			return POUCH_E_BAD_PSK_NONCE;
+		/* 11.2, 11.3: reinit and branch PSKs never in a proposal */
+		if (it->p->u.psk.psk.type == POUCH_MLS_PSKTYPE_RESUMPTION &&
+		    it->p->u.psk.psk.usage != POUCH_MLS_USAGE_APPLICATION)
+			return POUCH_E_PSK_USAGE;
 		for (j = 0; j < k; j++)
 			if (v[j].p->type == POUCH_MLS_PROP_PSK &&
 			    psk_id_eq(&v[j].p->u.psk.psk, &it->p->u.psk.psk))
@@ -123,7 +127,11 @@ check_one(const struct pouch_mls_group *g, const struct epoch *e,
 				return POUCH_E_MULTI_GCE;
 		return POUCH_OK;
 	case POUCH_MLS_PROP_REINIT:
-		return n == 1 ? POUCH_OK : POUCH_E_REINIT_NOT_ALONE;
+		if (n != 1)
+			return POUCH_E_REINIT_NOT_ALONE;
+		/* 12.1.5: no older version than the group's (mls10) */
+		return it->p->u.reinit.version < POUCH_MLS_VERSION_10 ?
+		    POUCH_E_UNSUPPORTED : POUCH_OK;
 	case POUCH_MLS_PROP_EXTERNAL_INIT:
 		return POUCH_E_EXTERNAL_INIT;
 	default:
@@ -143,6 +151,9 @@ pouch_mls_group_validate_list(const struct pouch_mls_group *g,
 	size_t k;
 	int rc;
 
+	/* 11.2: a reinitialized group takes no more commits */
+	if ((rc = pouch_mls_group_reinit_gate(e)) != POUCH_OK)
+		return rc;
 	for (k = 0; k < n; k++) {
 		/* a ReInit anywhere in a longer list, whatever comes first */
 		if (n > 1 && v[k].p->type == POUCH_MLS_PROP_REINIT)
@@ -259,6 +270,8 @@ pouch_mls_group_validate_external(const struct pouch_mls_group *g,
 	size_t k, ninit = 0, nrm = 0;
 	int rc;
 
+	if ((rc = pouch_mls_group_reinit_gate(e)) != POUCH_OK)
+		return rc;
 	for (k = 0; k < cm->nproposals; k++) {
 		if (cm->proposals[k].type != POUCH_MLS_POR_PROPOSAL)
 			return POUCH_E_EXTERNAL_COMMIT;

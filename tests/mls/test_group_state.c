@@ -379,10 +379,10 @@ test_hostile(void **state)
 	c[n] = 0;
 	assert_int_equal(pouch_mls_group_load(f->c, c, n + 1, &x),
 	    POUCH_E_TRAILING);
-	c[5] ^= 1;				/* version 1 -> 0 */
+	c[5] ^= 4;				/* version 3 -> 7 */
 	assert_int_equal(pouch_mls_group_load(f->c, c, n, &x),
 	    POUCH_E_UNSUPPORTED);
-	c[5] ^= 1;
+	c[5] ^= 4;
 	c[0] ^= 0x20;				/* magic */
 	assert_int_equal(pouch_mls_group_load(f->c, c, n, &x),
 	    POUCH_E_MALFORMED);

@@ -431,6 +431,24 @@ test_psk_gce_reinit_rules(void **state)
 	p->u.reinit.version = POUCH_MLS_VERSION_10;
 	p->u.reinit.cipher_suite = w->s->id;
 	expect(w, ALICE, POUCH_E_REINIT_NOT_ALONE);
+	/* 12.1.5: alone, but to a version older than mls10 */
+	p = val(w, POUCH_MLS_PROP_REINIT);
+	p->u.reinit.group_id.p = (const uint8_t *)"next";
+	p->u.reinit.group_id.n = 4;
+	p->u.reinit.version = 0;
+	p->u.reinit.cipher_suite = w->s->id;
+	expect(w, ALICE, POUCH_E_UNSUPPORTED);
+	/* 11.2, 11.3: a reinit or branch PSK is never proposed */
+	for (i = POUCH_MLS_USAGE_REINIT; i <= POUCH_MLS_USAGE_BRANCH; i++) {
+		p = val(w, POUCH_MLS_PROP_PSK);
+		p->u.psk.psk.type = POUCH_MLS_PSKTYPE_RESUMPTION;
+		p->u.psk.psk.usage = (uint8_t)i;
+		p->u.psk.psk.psk_group_id.p = (const uint8_t *)"old";
+		p->u.psk.psk.psk_group_id.n = 3;
+		p->u.psk.psk.psk_nonce.p = nonce;
+		p->u.psk.psk.psk_nonce.n = w->s->nh;
+		expect(w, ALICE, POUCH_E_PSK_USAGE);
+	}
 	p = val(w, POUCH_MLS_PROP_EXTERNAL_INIT);
 	p->u.external_init.kem_output.p = nonce;
 	p->u.external_init.kem_output.n = 32;

@@ -456,25 +456,18 @@ pg_notify_devs(struct pgx *x, const int64_t *devs, size_t n)
 
 /*
  * Message ids and queue cursors never go back, even on a restored
- * database: raised to at least the time in microseconds at every start
- * (as in sqlite.c).  Only ever raised: the device rows are locked like a
- * fan-out locks them, and the sequence is set only while it is below.
+ * database: at least the time in microseconds at this node's start (as
+ * in sqlite.c).  The message sequence is raised here, only while it is
+ * below; a device's next cursor is raised by the fan-out itself
+ * (pg_mls.c: greatest(qseq + 1, seq_floor)), so starting a node takes
+ * no device row lock while other nodes serve.
  */
 static int
 seq_floor(struct pgx *x)
 {
-	struct timespec ts;
-	int64_t floor;
-	int rc;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
-		return POUCH_E_IO;
-	floor = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	if ((rc = pg_q(x, NULL, "UPDATE devices SET qseq = $1 WHERE qseq < $1",
-	    "i", floor)) != POUCH_OK)
-		return rc;
 	return pg_q(x, NULL, "SELECT setval('messages_id_seq', $1) WHERE "
-	    "(SELECT last_value FROM messages_id_seq) < $1", "i", floor);
+	    "(SELECT last_value FROM messages_id_seq) < $1", "i",
+	    x->p->seq_floor);
 }
 
 /* Apply every migration the database lacks, nodes one at a time. */
@@ -590,6 +583,7 @@ pouch_store_pg_open(const struct pouch_store_config *cfg,
     struct pouch_store **out)
 {
 	struct pg *p;
+	struct timespec ts;
 	int rc, refused;
 
 	if (out == NULL || cfg == NULL)
@@ -617,6 +611,11 @@ pouch_store_pg_open(const struct pouch_store_config *cfg,
 		rc = POUCH_E_NOMEM;
 		goto out;
 	}
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+		rc = POUCH_E_IO;
+		goto out;
+	}
+	p->seq_floor = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	/* At start, a database that is down or not durable is fatal. */
 	if ((p->pool[0].c = connect_durable(p->conninfo, &refused)) == NULL) {
 		rc = POUCH_E_DB;

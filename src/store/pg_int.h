@@ -45,6 +45,7 @@ struct pg {
 	pthread_t		 listener;
 	int			 listening;
 	int			 wake_pipe[2];	/* close to stop the listener */
+	int64_t			 seq_floor;	/* queue cursors start here */
 };
 
 /* One operation's transaction on a borrowed connection. */

@@ -509,13 +509,13 @@ enqueue(struct pgx *x, int64_t msg, const struct devs *d)
 	/* one round trip: queue rows, and (up to 300) the NOTIFY */
 	rc = pg_q(x, &r, "WITH l AS (SELECT id FROM devices WHERE "
 	    "id = ANY ($1::bigint[]) ORDER BY id FOR UPDATE), "
-	    "u AS (UPDATE devices v SET qseq = v.qseq + 1 FROM l "
-	    "WHERE v.id = l.id RETURNING v.id, v.qseq), "
+	    "u AS (UPDATE devices v SET qseq = greatest(v.qseq + 1, $5) "
+	    "FROM l WHERE v.id = l.id RETURNING v.id, v.qseq), "
 	    "q AS (INSERT INTO queue (device_id, cursor, message_id) "
 	    "SELECT id, qseq, $2 FROM u RETURNING 1) "
 	    "SELECT (SELECT count(*) FROM q), CASE WHEN $3 THEN "
-	    "pg_notify('" PG_WAKE_CHANNEL "', $4) END", "aiat", a, msg,
-	    d->n <= 300 ? "true" : "false", a);
+	    "pg_notify('" PG_WAKE_CHANNEL "', $4) END", "aiati", a, msg,
+	    d->n <= 300 ? "true" : "false", a, x->p->seq_floor);
 	free(a);
 	if (rc != POUCH_OK)
 		return rc;

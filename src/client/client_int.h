@@ -180,9 +180,9 @@ void	cl_pair_code_show(const char code[CL_PAIR_CODE + 1],
 	    char out[POUCH_CLIENT_PAIR_CODE]);
 int	cl_pair_commit(const struct pouch_crypto *c, const char *user,
 	    const uint8_t key[CL_KEY], const char *code, uint8_t out[32]);
-int	cl_pair_mac(const struct pouch_crypto *c, const char *code,
-	    const uint8_t key[CL_KEY], const uint8_t approval[CL_KEY + CL_SIG],
-	    uint8_t out[32]);
+int	cl_pair_mac(const struct pouch_crypto *c, const char *user,
+	    const char *code, const uint8_t key[CL_KEY],
+	    const uint8_t approval[CL_KEY + CL_SIG], uint8_t out[32]);
 /* The new device: post the request; poll for the approval (PAIR_PENDING
  * until there is one, BAD_MAC when it does not verify). */
 int	cl_pair_request(struct pouch_http *h, const struct pouch_crypto *c,

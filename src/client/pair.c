@@ -4,28 +4,34 @@
  *
  * The new device draws a secret of 60 bits, shown as the pairing code:
  * 12 characters of Crockford's base32 in groups of four (I and L read
- * as 1, O as 0, case and dashes ignored).  It posts its user, device key
- * and commit = SHA-256(opaque "pouch pair v1", opaque user, opaque
- * device_key, opaque code) to the server, never the code.  The user
- * types the code on an existing device, which lists the user's pending
- * requests, keeps the one whose commit matches (constant-time compare),
- * cross-signs that key and posts the approval (account key ||
- * cross-signature) with mac = HMAC-SHA256(SHA-256(opaque "pouch pair mac
- * v1", opaque code), device_key || approval).  The new device polls,
- * checks the MAC, then enrols.  A hostile server would need the code to
- * slip its own key in (a commit binds the key) or to change the account
- * key the new device accepts (the MAC): 2^60 guesses within minutes.
+ * as 1, O as 0, case and dashes ignored).  The code is stretched with
+ * Argon2id (32 MiB, 2 passes), salted by SHA-256(opaque "pouch pair v2",
+ * opaque user, opaque device_key); the new device posts its user, device
+ * key and commit = HMAC-SHA256(stretched, "pouch pair commit v2") to the
+ * server, never the code.  The user types the code on an existing device,
+ * which lists the user's pending requests, keeps the one whose commit
+ * matches (constant-time compare), cross-signs that key and posts the
+ * approval (account key || cross-signature) with mac =
+ * HMAC-SHA256(HMAC-SHA256(stretched, "pouch pair mac v2"), device_key ||
+ * approval).  The new device polls, checks the MAC, then enrols.  A
+ * hostile server would need the code to slip its own key in (a commit
+ * binds the key) or to change the account key the new device accepts
+ * (the MAC): 2^60 Argon2id runs within the 10 minutes a request lives.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <argon2.h>
 #include <openssl/crypto.h>
 
 #include <pouch/err.h>
 
 #include "client/client_int.h"
 #include "codec/codec.h"
+
+#define PAIR_T_COST	2	/* Argon2id passes */
+#define PAIR_M_KIB	32768	/* and memory */
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -94,50 +100,72 @@ cl_pair_code_show(const char code[CL_PAIR_CODE + 1],
 	out[j] = '\0';
 }
 
+/*
+ * The code stretched with Argon2id, salted by the user and the device
+ * key.  The commit the server sees and the MAC key both come from it, so
+ * testing one guess of the code costs the server one Argon2id run (32
+ * MiB): 2^60 of them within the 10 minutes a request lives is out of
+ * reach even for hardware built for it, where plain SHA-256 was not.
+ */
+static int
+stretch(const struct pouch_crypto *c, const char *user,
+    const uint8_t key[CL_KEY], const char *code, uint8_t out[32])
+{
+	uint8_t *b = NULL, salt[32];
+	size_t n = 0;
+	struct pouch_wr w;
+	int rc;
+
+	pouch_wr_init(&w, 512);
+	pouch_wr_opaque(&w, "pouch pair v2", 13);
+	pouch_wr_opaque(&w, user, strlen(user));
+	pouch_wr_opaque(&w, key, CL_KEY);
+	if ((rc = pouch_wr_take(&w, &b, &n)) != POUCH_OK)
+		return rc;
+	rc = pouch_hash(c, POUCH_SHA256, b, n, salt);
+	pouch_wr_buf_free(b, n);
+	if (rc != POUCH_OK)
+		return rc;
+	if (argon2id_hash_raw(PAIR_T_COST, PAIR_M_KIB, 1, code, strlen(code),
+	    salt, sizeof(salt), out, 32) != ARGON2_OK)
+		return POUCH_E_NOMEM;
+	return POUCH_OK;
+}
+
 int
 cl_pair_commit(const struct pouch_crypto *c, const char *user,
     const uint8_t key[CL_KEY], const char *code, uint8_t out[32])
 {
-	uint8_t *b = NULL;
-	size_t n = 0;
-	struct pouch_wr w;
+	static const char label[] = "pouch pair commit v2";
+	uint8_t s[32];
 	int rc;
 
-	pouch_wr_init(&w, 512);
-	pouch_wr_opaque(&w, "pouch pair v1", 13);
-	pouch_wr_opaque(&w, user, strlen(user));
-	pouch_wr_opaque(&w, key, CL_KEY);
-	pouch_wr_opaque(&w, code, strlen(code));
-	if ((rc = pouch_wr_take(&w, &b, &n)) != POUCH_OK)
-		return rc;
-	rc = pouch_hash(c, POUCH_SHA256, b, n, out);
-	pouch_wr_buf_free(b, n);
+	if ((rc = stretch(c, user, key, code, s)) == POUCH_OK)
+		rc = pouch_hmac(c, POUCH_SHA256, s, sizeof(s),
+		    (const uint8_t *)label, sizeof(label) - 1, out);
+	OPENSSL_cleanse(s, sizeof(s));
 	return rc;
 }
 
 int
-cl_pair_mac(const struct pouch_crypto *c, const char *code,
-    const uint8_t key[CL_KEY], const uint8_t approval[CL_KEY + CL_SIG],
-    uint8_t out[32])
+cl_pair_mac(const struct pouch_crypto *c, const char *user,
+    const char *code, const uint8_t key[CL_KEY],
+    const uint8_t approval[CL_KEY + CL_SIG], uint8_t out[32])
 {
-	uint8_t *b = NULL, mk[32], in[CL_KEY + CL_KEY + CL_SIG];
-	size_t n = 0;
-	struct pouch_wr w;
+	static const char label[] = "pouch pair mac v2";
+	uint8_t s[32], mk[32], in[CL_KEY + CL_KEY + CL_SIG];
 	int rc;
 
-	pouch_wr_init(&w, 512);
-	pouch_wr_opaque(&w, "pouch pair mac v1", 17);
-	pouch_wr_opaque(&w, code, strlen(code));
-	if ((rc = pouch_wr_take(&w, &b, &n)) != POUCH_OK)
-		return rc;
-	if ((rc = pouch_hash(c, POUCH_SHA256, b, n, mk)) != POUCH_OK)
+	if ((rc = stretch(c, user, key, code, s)) != POUCH_OK ||
+	    (rc = pouch_hmac(c, POUCH_SHA256, s, sizeof(s),
+	    (const uint8_t *)label, sizeof(label) - 1, mk)) != POUCH_OK)
 		goto out;
 	memcpy(in, key, CL_KEY);
 	memcpy(in + CL_KEY, approval, CL_KEY + CL_SIG);
 	rc = pouch_hmac(c, POUCH_SHA256, mk, sizeof(mk), in, sizeof(in), out);
 out:
+	OPENSSL_cleanse(s, sizeof(s));
 	OPENSSL_cleanse(mk, sizeof(mk));
-	pouch_wr_buf_free(b, n);
 	return rc;
 }
 
@@ -233,7 +261,7 @@ cl_pair_poll(struct pouch_http *h, const struct pouch_crypto *c,
 	}
 	if ((rc = get_b64(r, "approval", ap, sizeof(ap))) != POUCH_OK ||
 	    (rc = get_b64(r, "mac", mac, sizeof(mac))) != POUCH_OK ||
-	    (rc = cl_pair_mac(c, code, key, ap, want)) != POUCH_OK)
+	    (rc = cl_pair_mac(c, user, code, key, ap, want)) != POUCH_OK)
 		goto out;
 	/* not from a device that saw the code */
 	if (CRYPTO_memcmp(mac, want, sizeof(mac)) != 0) {
@@ -294,7 +322,8 @@ cl_pair_send(struct pouch_client *cl, const char *code,
 	long st = 0;
 	int rc;
 
-	if ((rc = cl_pair_mac(cl->c, code, key, approval, mac)) != POUCH_OK)
+	if ((rc = cl_pair_mac(cl->c, cl->user, code, key, approval,
+	    mac)) != POUCH_OK)
 		return rc;
 	if ((req = json_object()) == NULL)
 		return POUCH_E_NOMEM;

@@ -16,6 +16,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <argon2.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #include <pouch/err.h>
 
@@ -104,24 +108,59 @@ test_commit_mac(void **state)
 	assert_memory_not_equal(c1, c2, 32);
 
 	memset(ap, 0x22, sizeof(ap));
-	assert_int_equal(cl_pair_mac(c, "ABCDEFGHJKMN", key, ap, m1),
+	assert_int_equal(cl_pair_mac(c, "ann", "ABCDEFGHJKMN", key, ap, m1),
 	    POUCH_OK);
-	assert_int_equal(cl_pair_mac(c, "ABCDEFGHJKMN", key, ap, m2),
+	assert_int_equal(cl_pair_mac(c, "ann", "ABCDEFGHJKMN", key, ap, m2),
 	    POUCH_OK);
 	assert_memory_equal(m1, m2, 32);
 	for (i = 0; i < sizeof(ap); i += 17) {
 		ap[i] ^= 0x80;
-		assert_int_equal(cl_pair_mac(c, "ABCDEFGHJKMN", key, ap, m2),
-		    POUCH_OK);
+		assert_int_equal(cl_pair_mac(c, "ann", "ABCDEFGHJKMN", key,
+		    ap, m2), POUCH_OK);
 		assert_memory_not_equal(m1, m2, 32);
 		ap[i] ^= 0x80;
 	}
-	assert_int_equal(cl_pair_mac(c, "ABCDEFGHJKMP", key, ap, m2),
+	assert_int_equal(cl_pair_mac(c, "ann", "ABCDEFGHJKMP", key, ap, m2),
 	    POUCH_OK);
 	assert_memory_not_equal(m1, m2, 32);
-	assert_int_equal(cl_pair_mac(c, "ABCDEFGHJKMN", key2, ap, m2),
+	assert_int_equal(cl_pair_mac(c, "ann", "ABCDEFGHJKMN", key2, ap, m2),
 	    POUCH_OK);
 	assert_memory_not_equal(m1, m2, 32);
+	assert_int_equal(cl_pair_mac(c, "anne", "ABCDEFGHJKMN", key, ap, m2),
+	    POUCH_OK);
+	assert_memory_not_equal(m1, m2, 32);
+}
+
+/*
+ * The commit the server sees is the code stretched with Argon2id, not a
+ * fast hash: recomputed here with libargon2 and OpenSSL directly.
+ */
+static void
+test_commit_is_stretched(void **state)
+{
+	static const char label[] = "pouch pair commit v2";
+	uint8_t key[CL_KEY], salt[32], st[32], want[32], got[32], *b = NULL;
+	unsigned int mlen = 0;
+	struct pouch_wr w;
+	size_t n = 0;
+
+	(void)state;
+	memset(key, 0x5a, sizeof(key));
+	pouch_wr_init(&w, 512);
+	pouch_wr_opaque(&w, "pouch pair v2", 13);
+	pouch_wr_opaque(&w, "ann", 3);
+	pouch_wr_opaque(&w, key, sizeof(key));
+	assert_int_equal(pouch_wr_take(&w, &b, &n), POUCH_OK);
+	assert_non_null(SHA256(b, n, salt));
+	pouch_wr_buf_free(b, n);
+	assert_int_equal(argon2id_hash_raw(2, 32768, 1, "ABCDEFGHJKMN", 12,
+	    salt, sizeof(salt), st, sizeof(st)), ARGON2_OK);
+	assert_non_null(HMAC(EVP_sha256(), st, sizeof(st),
+	    (const uint8_t *)label, sizeof(label) - 1, want, &mlen));
+	assert_int_equal(mlen, 32);
+	assert_int_equal(cl_pair_commit(c, "ann", key, "ABCDEFGHJKMN", got),
+	    POUCH_OK);
+	assert_memory_equal(got, want, 32);
 }
 
 /* magic, version, opaque kind<V>, opaque value<V> (short vectors). */
@@ -191,6 +230,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_code),
 		cmocka_unit_test(test_commit_mac),
+		cmocka_unit_test(test_commit_is_stretched),
 		cmocka_unit_test(test_control),
 	};
 

@@ -143,18 +143,6 @@ user_cmd(struct pouchd *d, int argc, char **argv)
 	return POUCH_E_MISUSE;
 }
 
-/* Remove proposals for a revoked device's groups, by the server. */
-static int
-propose_remove(void *arg, const struct pouch_store_membership *m,
-    uint8_t **msg, size_t *len, uint8_t ref[POUCH_STORE_REF_MAX],
-    size_t *reflen)
-{
-	struct pouchd *d = arg;
-
-	return pd_mls_server_remove(d->crypto, d->server_key, m, msg, len,
-	    ref, POUCH_STORE_REF_MAX, reflen);
-}
-
 static int
 device_cmd(struct pouchd *d, int argc, char **argv)
 {
@@ -190,7 +178,7 @@ device_cmd(struct pouchd *d, int argc, char **argv)
 		/* tokens die, and its groups get a Remove proposal from
 		 * the server, in the same transaction */
 		rc = d->st->ops->device_revoke(d->st, id, pd_now(), actor,
-		    propose_remove, d, &n);
+		    pd_propose_remove, d, &n);
 		pouch_store_kt_unstage();
 		if (rc == POUCH_OK)
 			printf("device %lld revoked; Remove proposed to %zu "

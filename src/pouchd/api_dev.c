@@ -42,18 +42,6 @@ on_device(void *arg, const struct pouch_store_device *dv)
 	return POUCH_OK;
 }
 
-/* The server's Remove of the device from each of its groups. */
-static int
-propose_remove(void *arg, const struct pouch_store_membership *m,
-    uint8_t **msg, size_t *len, uint8_t ref[POUCH_STORE_REF_MAX],
-    size_t *reflen)
-{
-	struct pouchd *d = arg;
-
-	return pd_mls_server_remove(d->crypto, d->server_key, m, msg, len,
-	    ref, POUCH_STORE_REF_MAX, reflen);
-}
-
 void
 api_dev_revoke(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 {
@@ -126,7 +114,7 @@ api_dev_revoke(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 	/* tokens die and the Removes are queued with the event, at once */
 	pouch_store_kt_stage(&kt.leaf, 1);
 	rc = d->st->ops->device_revoke(d->st, f.dev.id, rq->now, actor,
-	    propose_remove, d, &n);
+	    pd_propose_remove, d, &n);
 	pouch_store_kt_unstage();
 	if (rc != POUCH_OK) {
 		api_fail(rs, rc);

@@ -229,18 +229,6 @@ parse_attachments(const char *s, uint8_t (*out)[32], size_t *n)
 	return 0;
 }
 
-/* The server's Remove of a revoked device (store repropose). */
-static int
-propose_remove(void *arg, const struct pouch_store_membership *m,
-    uint8_t **msg, size_t *len, uint8_t ref[POUCH_STORE_REF_MAX],
-    size_t *reflen)
-{
-	struct pouchd *d = arg;
-
-	return pd_mls_server_remove(d->crypto, d->server_key, m, msg, len,
-	    ref, POUCH_STORE_REF_MAX, reflen);
-}
-
 /*
  * A commit moved gid (NULL: any group) to a new epoch: a revoked device
  * it did not remove gets the server's Remove again, for that epoch.  A
@@ -255,7 +243,7 @@ repropose(struct pouchd *d, const uint8_t *gid, size_t gidlen, int64_t now)
 	if (d->st->ops->repropose == NULL)
 		return;
 	if ((rc = d->st->ops->repropose(d->st, gid, gidlen, now,
-	    propose_remove, d, &n)) != POUCH_OK)
+	    pd_propose_remove, d, &n)) != POUCH_OK)
 		pd_log("warn", "repropose_failed", "code", 'i', (int64_t)rc,
 		    NULL);
 	else if (n > 0) {

@@ -414,3 +414,14 @@ out:
 	pouch_mls_arena_free(&a);
 	return rc;
 }
+
+int
+pd_propose_remove(void *arg, const struct pouch_store_membership *m,
+    uint8_t **msg, size_t *len, uint8_t ref[POUCH_STORE_REF_MAX],
+    size_t *reflen)
+{
+	struct pouchd *d = arg;
+
+	return pd_mls_server_remove(d->crypto, d->server_key, m, msg, len,
+	    ref, POUCH_STORE_REF_MAX, reflen);
+}

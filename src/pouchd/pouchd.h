@@ -271,6 +271,11 @@ int	pd_mls_server_remove(const struct pouch_crypto *c,
 	    const struct pouch_store_membership *m, uint8_t **msg,
 	    size_t *len, uint8_t *ref, size_t refcap, size_t *reflen)
 	    POUCH_WARN_UNUSED;
+/* The same for the store's revocation callbacks (device_revoke,
+ * repropose): arg is the struct pouchd. */
+int	pd_propose_remove(void *arg, const struct pouch_store_membership *m,
+	    uint8_t **msg, size_t *len, uint8_t ref[POUCH_STORE_REF_MAX],
+	    size_t *reflen) POUCH_WARN_UNUSED;
 /*
  * A KeyPackage MLSMessage: check its syntax, that its leaf's signature
  * key is key[32] and its signature; ref gets its KeyPackageRef.

@@ -89,6 +89,23 @@ cl_aad_parse(const uint8_t *b, size_t n, struct cl_aad *a)
 	return pouch_rd_done(&r);
 }
 
+int
+cl_app_seal(struct pouch_client *cl, struct pouch_mls_group *g,
+    const uint8_t *pt, size_t ptlen, uint8_t **ct, size_t *ctlen)
+{
+	uint8_t *aad = NULL;
+	size_t aadlen = 0;
+	int rc;
+
+	*ct = NULL;
+	*ctlen = 0;
+	if ((rc = cl_aad_make(cl, g, &aad, &aadlen)) == POUCH_OK)
+		rc = pouch_mls_group_encrypt(g, aad, aadlen, pt, ptlen, ct,
+		    ctlen);
+	pouch_wr_buf_free(aad, aadlen);
+	return rc;
+}
+
 /* 1 when a message of g's current epoch carries our epoch check. */
 int
 cl_aad_epoch_ok(const struct pouch_mls_group *g, const struct cl_aad *a)

@@ -162,6 +162,9 @@ int	cl_epoch_check(const struct pouch_mls_group *g,
 int	cl_aad_make(struct pouch_client *cl, const struct pouch_mls_group *g,
 	    uint8_t **out, size_t *outlen);
 int	cl_aad_parse(const uint8_t *b, size_t n, struct cl_aad *a);
+/* An application message of g with our authenticated data. */
+int	cl_app_seal(struct pouch_client *cl, struct pouch_mls_group *g,
+	    const uint8_t *pt, size_t ptlen, uint8_t **ct, size_t *ctlen);
 int	cl_aad_epoch_ok(const struct pouch_mls_group *g,
 	    const struct cl_aad *a);
 

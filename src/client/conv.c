@@ -817,8 +817,8 @@ title_send(struct pouch_client *cl, int64_t conv)
 {
 	struct pouch_cstore_conv cv;
 	struct pouch_mls_group *g = NULL;
-	uint8_t *pt = NULL, *aad = NULL, *ct = NULL;
-	size_t ptlen = 0, aadlen = 0, ctlen = 0;
+	uint8_t *pt = NULL, *ct = NULL;
+	size_t ptlen = 0, ctlen = 0;
 	struct pouch_wr w;
 	int rc, trusted = 0;
 
@@ -840,9 +840,7 @@ title_send(struct pouch_client *cl, int64_t conv)
 	pouch_wr_opaque(&w, "title", 5);
 	pouch_wr_opaque(&w, cv.title, strlen(cv.title));
 	if ((rc = pouch_wr_take(&w, &pt, &ptlen)) != POUCH_OK ||
-	    (rc = cl_aad_make(cl, g, &aad, &aadlen)) != POUCH_OK ||
-	    (rc = pouch_mls_group_encrypt(g, aad, aadlen, pt, ptlen, &ct,
-	    &ctlen)) != POUCH_OK)
+	    (rc = cl_app_seal(cl, g, pt, ptlen, &ct, &ctlen)) != POUCH_OK)
 		goto out;
 	if ((rc = pouch_cstore_begin(cl->st)) != POUCH_OK)
 		goto out;
@@ -858,7 +856,6 @@ title_send(struct pouch_client *cl, int64_t conv)
 		rc = POUCH_OK;
 out:
 	pouch_wr_buf_free(pt, ptlen);
-	pouch_wr_buf_free(aad, aadlen);
 	pouch_wr_buf_free(ct, ctlen);
 	pouch_mls_group_free(g);
 	return rc;

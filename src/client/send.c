@@ -244,10 +244,9 @@ pouch_client_send(pouch_client *cl, const struct pouch_client_send *s,
 	struct pouch_cstore_msg m, rm;
 	struct pouch_mls_group *g = NULL;
 	struct pouch_mime_msg *parent = NULL;
-	uint8_t *mime = NULL, *ct = NULL, *pbody = NULL, *aad = NULL;
-	uint8_t rnd[16];
+	uint8_t *mime = NULL, *ct = NULL, *pbody = NULL, rnd[16];
 	size_t mimelen = 0, ctlen = 0, pbodylen = 0, nmem = 0, i, nto = 0;
-	size_t nrefs = 0, aadlen = 0;
+	size_t nrefs = 0;
 	const char **to = NULL, **refs = NULL;
 	char **mem = NULL, mid[2 * sizeof(rnd) + CL_USER_MAX + 4];
 	struct atts t;
@@ -337,9 +336,7 @@ pouch_client_send(pouch_client *cl, const struct pouch_client_send *s,
 	mi.natt = t.n;
 	if ((rc = pouch_mime_compose(&mi, &mime, &mimelen)) != POUCH_OK)
 		goto out;
-	if ((rc = cl_aad_make(cl, g, &aad, &aadlen)) != POUCH_OK ||
-	    (rc = pouch_mls_group_encrypt(g, aad, aadlen, mime, mimelen, &ct,
-	    &ctlen)) != POUCH_OK)
+	if ((rc = cl_app_seal(cl, g, mime, mimelen, &ct, &ctlen)) != POUCH_OK)
 		goto out;
 	memset(&m, 0, sizeof(m));
 	memcpy(m.gid, cv.gid, cv.gidlen);
@@ -377,7 +374,6 @@ out:
 	if (mime != NULL)
 		pouch_mime_buf_free(mime, mimelen);
 	pouch_wr_buf_free(ct, ctlen);
-	pouch_wr_buf_free(aad, aadlen);
 	pouch_mls_group_free(g);
 	return rc;
 }

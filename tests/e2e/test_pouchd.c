@@ -727,6 +727,39 @@ test_revoke_reissued_after_commit(void **state)
 	e2e_buf_free(&m);
 }
 
+/* Every route that needs a device token (the matrix and the expiry
+ * test try each one). */
+static const struct {
+	const char	*method, *path, *ctype, *body;
+} auth_routes[] = {
+	{ "POST", "/v1/keypackages", "application/json",
+	    "{\"key_packages\":[]}" },
+	{ "GET", "/v1/keypackages/count", NULL, NULL },
+	{ "POST", "/v1/keypackages/claim", "application/json",
+	    "{\"user\":\"mx-owner\"}" },
+	{ "POST", "/v1/groups", "application/json",
+	    "{\"group_id\":\"bXg=\",\"cipher_suite\":1}" },
+	{ "POST", "/v1/messages", "message/mls", "\x00\x01" },
+	{ "GET", "/v1/sync?after=0&wait=0", NULL, NULL },
+	{ "POST", "/v1/sync/ack", "application/json",
+	    "{\"cursor\":999999}" },
+	{ "PUT", "/v1/attachments/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5"
+	    "c1fa7425e73043362938b9824", "application/octet-stream",
+	    "hello" },
+	{ "GET", "/v1/attachments/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5"
+	    "c1fa7425e73043362938b9824", NULL, NULL },
+	{ "GET", "/v1/kt/checkpoint", NULL, NULL },
+	{ "GET", "/v1/kt/entries?start=0&end=1", NULL, NULL },
+	{ "GET", "/v1/kt/proof/inclusion?leaf_index=0&tree_size=1", NULL,
+	    NULL },
+	{ "GET", "/v1/kt/proof/consistency?first=1&second=1", NULL, NULL },
+	{ "GET", "/v1/kt/key", NULL, NULL },
+	{ "POST", "/v1/devices/revoke", "application/json",
+	    "{\"event\":\"AA==\"}" },
+	{ "GET", "/v1/pair", NULL, NULL },
+	{ "POST", "/v1/pair/approve", "application/json", "{}" },
+};
+
 /*
  * Every authenticated route under every bad credential: no token, not
  * hex, unknown, revoked device, suspended user.  Each answers 401 before
@@ -735,26 +768,6 @@ test_revoke_reissued_after_commit(void **state)
 static void
 test_auth_matrix(void **state)
 {
-	static const struct {
-		const char	*method, *path, *ctype, *body;
-	} routes[] = {
-		{ "POST", "/v1/keypackages", "application/json",
-		    "{\"key_packages\":[]}" },
-		{ "GET", "/v1/keypackages/count", NULL, NULL },
-		{ "POST", "/v1/keypackages/claim", "application/json",
-		    "{\"user\":\"mx-owner\"}" },
-		{ "POST", "/v1/groups", "application/json",
-		    "{\"group_id\":\"bXg=\",\"cipher_suite\":1}" },
-		{ "POST", "/v1/messages", "message/mls", "\x00\x01" },
-		{ "GET", "/v1/sync?after=0&wait=0", NULL, NULL },
-		{ "POST", "/v1/sync/ack", "application/json",
-		    "{\"cursor\":999999}" },
-		{ "PUT", "/v1/attachments/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5"
-		    "c1fa7425e73043362938b9824", "application/octet-stream",
-		    "hello" },
-		{ "GET", "/v1/attachments/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5"
-		    "c1fa7425e73043362938b9824", NULL, NULL },
-	};
 	struct device owner, revoked, suspended;
 	const char *tokens[5];
 	char args[96], unknown[65];
@@ -778,16 +791,18 @@ test_auth_matrix(void **state)
 	tokens[2] = unknown;
 	tokens[3] = revoked.token;
 	tokens[4] = suspended.token;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+	for (i = 0; i < sizeof(auth_routes) / sizeof(auth_routes[0]); i++)
 		for (j = 0; j < 5; j++) {
-			long st = e2e_http(cur, routes[i].method,
-			    routes[i].path, tokens[j], routes[i].ctype,
-			    routes[i].body, routes[i].body != NULL ?
-			    strlen(routes[i].body) : 0, NULL);
+			long st = e2e_http(cur, auth_routes[i].method,
+			    auth_routes[i].path, tokens[j],
+			    auth_routes[i].ctype, auth_routes[i].body,
+			    auth_routes[i].body != NULL ?
+			    strlen(auth_routes[i].body) : 0, NULL);
 
 			if (st != 401)
 				print_error("%s %s token %zu: %ld\n",
-				    routes[i].method, routes[i].path, j, st);
+				    auth_routes[i].method,
+				    auth_routes[i].path, j, st);
 			assert_int_equal(st, 401);
 		}
 	/* nothing changed: the owner's KeyPackages are all there */
@@ -856,6 +871,7 @@ test_token_expiry(void **state)
 	struct buf out = { 0 };
 	struct timespec past = { 3, 200 * 1000 * 1000 };
 	char old[sizeof(x.token)];
+	size_t i;
 
 	(void)state;
 	assert_int_equal(e2e_start(&s5, "token_ttl = 2\nrate_unauth = 0"), 0);
@@ -869,8 +885,18 @@ test_token_expiry(void **state)
 	assert_non_null(out.p);
 	assert_non_null(strstr((char *)out.p, "\"token_expired\""));
 	e2e_buf_free(&out);
-	assert_int_equal(e2e_http(cur, "GET", "/v1/sync?after=0&wait=0",
-	    x.token, NULL, NULL, 0, NULL), 401);
+	/* every route that needs a token refuses the expired one */
+	for (i = 0; i < sizeof(auth_routes) / sizeof(auth_routes[0]); i++) {
+		long st = e2e_http(cur, auth_routes[i].method,
+		    auth_routes[i].path, x.token, auth_routes[i].ctype,
+		    auth_routes[i].body, auth_routes[i].body != NULL ?
+		    strlen(auth_routes[i].body) : 0, NULL);
+
+		if (st != 401)
+			print_error("%s %s expired: %ld\n",
+			    auth_routes[i].method, auth_routes[i].path, st);
+		assert_int_equal(st, 401);
+	}
 	memcpy(old, x.token, sizeof(old));
 	assert_int_equal(e2e_login(cur, &x), 200);
 	assert_string_not_equal(old, x.token);

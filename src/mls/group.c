@@ -570,9 +570,9 @@ out:
 	return rc;
 }
 
-/* The resumption PSK of epoch, current or kept; NULL when gone. */
-static const uint8_t *
-resumption_psk(const struct pouch_mls_group *g, uint64_t epoch)
+const uint8_t *
+pouch_mls_group_resumption_psk(const struct pouch_mls_group *g,
+    uint64_t epoch)
 {
 	size_t i, n = g->nrpsk < RPSK_KEEP ? g->nrpsk : RPSK_KEEP;
 
@@ -608,7 +608,8 @@ psk_input(const struct pouch_mls_group *g,
 		    CRYPTO_memcmp(id->psk_group_id.p, g->group_id,
 		    g->group_idlen) != 0)
 			return POUCH_E_UNSUPPORTED;
-		if ((in->psk = resumption_psk(g, id->psk_epoch)) == NULL)
+		if ((in->psk = pouch_mls_group_resumption_psk(g,
+		    id->psk_epoch)) == NULL)
 			return POUCH_E_PSK_UNAVAILABLE;
 		in->usage = id->usage;
 		in->psk_group_id = id->psk_group_id.p;

@@ -234,6 +234,14 @@ int	pouch_mls_group_linked_psk(const struct pouch_mls_group *g,
 int	pouch_mls_group_resume_check(const struct pouch_mls_group *g,
 	    const struct pouch_mls_group_secrets *gs,
 	    const struct pouch_mls_group_info *gi) POUCH_WARN_UNUSED;
+/* Clear a new proposal's out-params and check the common preconditions:
+ * MISUSE, STATE after removal, REINIT_PENDING (group_propose.c). */
+int	pouch_mls_group_propose_begin(const struct pouch_mls_group *g,
+	    uint8_t **out, size_t *outlen) POUCH_WARN_UNUSED;
+/* The resumption PSK of g's epoch, current or kept; NULL when gone
+ * (group.c). */
+const uint8_t *pouch_mls_group_resumption_psk(const struct pouch_mls_group *g,
+	    uint64_t epoch);
 /* Sign pr as our proposal of the current epoch and cache it
  * (group_propose.c). */
 int	pouch_mls_group_propose_msg(struct pouch_mls_group *g,

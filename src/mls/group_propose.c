@@ -183,9 +183,8 @@ pouch_mls_group_propose_msg(struct pouch_mls_group *g,
 	return propose(g, pr, out, outlen);
 }
 
-/* Clear the out-params and check the common preconditions. */
-static int
-propose_begin(const struct pouch_mls_group *g, uint8_t **out,
+int
+pouch_mls_group_propose_begin(const struct pouch_mls_group *g, uint8_t **out,
     size_t *outlen)
 {
 	if (out != NULL)
@@ -207,7 +206,7 @@ pouch_mls_group_propose_add(struct pouch_mls_group *g, const uint8_t *kp,
 	struct pouch_mls_arena a;
 	int rc;
 
-	if ((rc = propose_begin(g, out, outlen)) != POUCH_OK)
+	if ((rc = pouch_mls_group_propose_begin(g, out, outlen)) != POUCH_OK)
 		return rc;
 	if (kp == NULL)
 		return POUCH_E_MISUSE;
@@ -236,7 +235,7 @@ pouch_mls_group_propose_remove(struct pouch_mls_group *g, uint32_t leaf,
 	struct pouch_mls_proposal pr;
 	int rc;
 
-	if ((rc = propose_begin(g, out, outlen)) != POUCH_OK)
+	if ((rc = pouch_mls_group_propose_begin(g, out, outlen)) != POUCH_OK)
 		return rc;
 	if (pouch_mls_tree_leaf(g->cur.tree, leaf) == NULL)
 		return POUCH_E_BAD_TREE;
@@ -284,7 +283,7 @@ pouch_mls_group_propose_update(struct pouch_mls_group *g, uint8_t **out,
 	size_t sklen = 0, pklen = 0, siglen = 0;
 	int rc;
 
-	if ((rc = propose_begin(g, out, outlen)) != POUCH_OK)
+	if ((rc = pouch_mls_group_propose_begin(g, out, outlen)) != POUCH_OK)
 		return rc;
 	if ((mine = pouch_mls_tree_leaf(g->cur.tree, g->cur.me)) == NULL)
 		return POUCH_E_STATE;
@@ -347,7 +346,7 @@ pouch_mls_group_propose_gce(struct pouch_mls_group *g, const uint16_t *types,
 	size_t i, j;
 	int rc;
 
-	if ((rc = propose_begin(g, out, outlen)) != POUCH_OK)
+	if ((rc = pouch_mls_group_propose_begin(g, out, outlen)) != POUCH_OK)
 		return rc;
 	if (n > GCE_EXT_MAX || (n != 0 && (types == NULL || data == NULL ||
 	    lens == NULL)))
@@ -426,7 +425,7 @@ pouch_mls_group_propose_psk(struct pouch_mls_group *g, const uint8_t *id,
 	uint8_t nonce[POUCH_HASH_MAX];
 	int rc;
 
-	if ((rc = propose_begin(g, out, outlen)) != POUCH_OK)
+	if ((rc = pouch_mls_group_propose_begin(g, out, outlen)) != POUCH_OK)
 		return rc;
 	if (id == NULL && idlen != 0)
 		return POUCH_E_MISUSE;

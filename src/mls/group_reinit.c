@@ -187,21 +187,6 @@ reinit_make(const uint8_t *group_id, size_t group_idlen, uint16_t suite,
 	return rc;
 }
 
-/* Clear the out-params; MISUSE, STATE after removal, REINIT_PENDING. */
-static int
-begin(const struct pouch_mls_group *g, uint8_t **out, size_t *outlen)
-{
-	if (out != NULL)
-		*out = NULL;
-	if (outlen != NULL)
-		*outlen = 0;
-	if (g == NULL || out == NULL || outlen == NULL)
-		return POUCH_E_MISUSE;
-	if (g->cur.removed)
-		return POUCH_E_STATE;
-	return pouch_mls_group_reinit_gate(&g->cur);
-}
-
 int
 pouch_mls_group_propose_reinit(struct pouch_mls_group *g,
     const uint8_t *group_id, size_t group_idlen, uint16_t suite,
@@ -212,7 +197,7 @@ pouch_mls_group_propose_reinit(struct pouch_mls_group *g,
 	struct pouch_mls_proposal pr;
 	int rc;
 
-	if ((rc = begin(g, out, outlen)) != POUCH_OK)
+	if ((rc = pouch_mls_group_propose_begin(g, out, outlen)) != POUCH_OK)
 		return rc;
 	memset(&pr, 0, sizeof(pr));
 	pr.type = POUCH_MLS_PROP_REINIT;
@@ -235,7 +220,8 @@ pouch_mls_group_commit_reinit(struct pouch_mls_group *g,
 	size_t wellen = 0;
 	int rc;
 
-	if ((rc = begin(g, commit, commitlen)) != POUCH_OK)
+	if ((rc = pouch_mls_group_propose_begin(g, commit, commitlen)) !=
+	    POUCH_OK)
 		return rc;
 	memset(&req, 0, sizeof(req));
 	req.now = now;
@@ -254,20 +240,6 @@ pouch_mls_group_commit_reinit(struct pouch_mls_group *g,
 
 /* ---- resumption PSKs ------------------------------------------------ */
 
-/* The resumption PSK of g's epoch, current or kept; NULL when gone. */
-static const uint8_t *
-rpsk_of(const struct pouch_mls_group *g, uint64_t epoch)
-{
-	size_t i, n = g->nrpsk < RPSK_KEEP ? g->nrpsk : RPSK_KEEP;
-
-	if (epoch == g->cur.epoch)
-		return g->cur.es.resumption_psk;
-	for (i = 0; i < n; i++)
-		if (g->rpsk[i].epoch == epoch)
-			return g->rpsk[i].psk;
-	return NULL;
-}
-
 int
 pouch_mls_group_linked_psk(const struct pouch_mls_group *g,
     const struct pouch_mls_psk_id *id, struct pouch_mls_psk_input *in)
@@ -285,7 +257,8 @@ pouch_mls_group_linked_psk(const struct pouch_mls_group *g,
 	if (id->usage == POUCH_MLS_USAGE_REINIT && (!old->cur.reinit.set ||
 	    id->psk_epoch != old->cur.epoch))
 		return POUCH_E_RESUME_MISMATCH;
-	if ((in->psk = rpsk_of(old, id->psk_epoch)) == NULL)
+	if ((in->psk = pouch_mls_group_resumption_psk(old,
+	    id->psk_epoch)) == NULL)
 		return POUCH_E_PSK_UNAVAILABLE;
 	in->psklen = old->s->nh;
 	in->usage = id->usage;
@@ -416,9 +389,9 @@ pouch_mls_group_propose_resumption(struct pouch_mls_group *g,
 	uint8_t nonce[POUCH_HASH_MAX];
 	int rc;
 
-	if ((rc = begin(g, out, outlen)) != POUCH_OK)
+	if ((rc = pouch_mls_group_propose_begin(g, out, outlen)) != POUCH_OK)
 		return rc;
-	if (rpsk_of(g, epoch) == NULL)
+	if (pouch_mls_group_resumption_psk(g, epoch) == NULL)
 		return POUCH_E_PSK_UNAVAILABLE;
 	if ((rc = pouch_random(nonce, g->s->nh)) != POUCH_OK)
 		return rc;

@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "codec/codec.h"
 #include "pouchd/kt_log.h"
 #include "pouchd/pouchd.h"
 
@@ -57,7 +58,7 @@ on_device(void *arg, const struct pouch_store_device *dv)
 	char hex[65];
 
 	(void)arg;
-	pd_hex(dv->key, sizeof(dv->key), hex);
+	pouch_hex(dv->key, sizeof(dv->key), hex);
 	return print_json(json_pack("{s:I,s:I,s:s,s:s,s:b,s:I}", "id",
 	    (json_int_t)dv->id, "user_id", (json_int_t)dv->user_id, "name",
 	    dv->name, "key", hex, "revoked", dv->revoked, "created",
@@ -88,7 +89,7 @@ code_create(struct pouchd *d, const char *user, int64_t ttl)
 	if ((rc = pouch_random(raw, sizeof(raw))) != POUCH_OK)
 		goto out;
 	memcpy(code, "pc-", 3);
-	pd_hex(raw, sizeof(raw), code + 3);
+	pouch_hex(raw, sizeof(raw), code + 3);
 	if ((rc = pouch_hash(d->crypto, POUCH_SHA256, (const uint8_t *)code,
 	    strlen(code), hash)) != POUCH_OK)
 		goto out;

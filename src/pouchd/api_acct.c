@@ -262,7 +262,7 @@ api_token(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 		api_fail(rs, rc);
 		goto out;
 	}
-	pd_hex(tok, sizeof(tok), hex);
+	pouch_hex(tok, sizeof(tok), hex);
 	api_reply(rs, 200, json_pack("{s:s,s:I}", "token", hex, "expires",
 	    (json_int_t)expires));
 	pd_log("info", "token", "device", 'i', id, NULL);

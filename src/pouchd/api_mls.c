@@ -12,6 +12,7 @@
 
 #include <openssl/crypto.h>
 
+#include "codec/codec.h"
 #include "mls/suite.h"
 #include "pouchd/api_int.h"
 
@@ -535,7 +536,7 @@ pd_gc(struct pouchd *d, int64_t *removed)
 	    on_gc_attachment, &l, removed);
 	/* the rows are gone for good: now the bytes */
 	for (i = 0; rc == POUCH_OK && i < l.n; i++) {
-		pd_hex(l.h[i], 32, hex);
+		pouch_hex(l.h[i], 32, hex);
 		att_path(d, hex, path, sizeof(path));
 		if (unlink(path) != 0 && errno != ENOENT)
 			pd_log("warn", "gc_unlink_failed", "hash", 's', hex,

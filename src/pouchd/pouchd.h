@@ -289,9 +289,8 @@ int	pd_mls_key_package(const struct pouch_crypto *c, const uint8_t *buf,
 /* Strict base64 (RFC 4648 4, padded): xmalloc'd bytes, or NULL. */
 uint8_t	*pd_b64_decode(const char *s, size_t max, size_t *len);
 char	*pd_b64_encode(const uint8_t *p, size_t n);
-/* Lower-case hex of exactly n bytes into out[2n + 1]. */
-void	pd_hex(const uint8_t *p, size_t n, char *out);
-/* Parse exactly 2n hex digits: 0, or -1. */
+/* Parse exactly 2n hex digits, either case: 0, or -1 (the lower-case
+ * encoder is pouch_hex, src/codec). */
 int	pd_unhex(const char *s, uint8_t *out, size_t n);
 /* Read a whole file (at most max bytes): xmalloc'd, or NULL. */
 uint8_t	*pd_read_file(const char *path, size_t max, size_t *len);

@@ -46,19 +46,6 @@ pd_b64_encode(const uint8_t *p, size_t n)
 	return out;
 }
 
-void
-pd_hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 static int
 nibble(char c)
 {

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "codec/codec.h"
 #include "pouchd/pouchd.h"
 
 static void
@@ -50,7 +51,7 @@ test_hex(void **state)
 	(void)state;
 	assert_int_equal(pd_unhex("00aBff", b, 3), 0);
 	assert_int_equal(b[1], 0xab);
-	pd_hex(b, 3, out);
+	pouch_hex(b, 3, out);
 	assert_string_equal(out, "00abff");
 	assert_int_equal(pd_unhex("00abf", b, 3), -1);
 	assert_int_equal(pd_unhex("00abffee", b, 3), -1);

@@ -6,6 +6,19 @@
 #ifndef POUCH_CLI_H
 #define POUCH_CLI_H
 
+struct pouch_client_unlock;
+
+/* Exit codes of the client commands (docs/man/pouch.1). */
+#define EX_OK		0
+#define EX_FAIL		1
+#define EX_USAGE	2
+#define EX_REFUSED	3
+#define EX_NOTFOUND	4
+#define EX_NET		5
+
+/* The store's unlock from POUCH_PASSPHRASE (a key file without it). */
+void	cli_unlock(struct pouch_client_unlock *u);
+
 int	cmd_selftest(int argc, char **argv);
 int	cmd_group_demo(int argc, char **argv);
 /* client_cmds.c */

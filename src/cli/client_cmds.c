@@ -25,12 +25,6 @@
 
 #include "cli/cli.h"
 
-#define EX_OK		0
-#define EX_FAIL		1
-#define EX_USAGE	2
-#define EX_REFUSED	3
-#define EX_NOTFOUND	4
-#define EX_NET		5
 #define BODY_MAX	((size_t)1 << 20)
 
 struct opts {
@@ -136,8 +130,8 @@ default_dir(struct opts *o)
 	o->dir = o->dirbuf;
 }
 
-static void
-unlock_of(struct pouch_client_unlock *u)
+void
+cli_unlock(struct pouch_client_unlock *u)
 {
 	const char *p = getenv("POUCH_PASSPHRASE");
 
@@ -179,7 +173,7 @@ open_client(const struct opts *o, pouch_client **cl)
 	struct pouch_client_unlock u;
 	int rc;
 
-	unlock_of(&u);
+	cli_unlock(&u);
 	if ((rc = pouch_client_open(o->dir, &u, cl)) != POUCH_OK) {
 		if (rc == POUCH_E_NOT_FOUND)
 			fprintf(stderr, "pouch: no client in %s: run "
@@ -319,7 +313,7 @@ cmd_init(int argc, char **argv)
 		    "[-d DIR]\n");
 		return EX_USAGE;
 	}
-	unlock_of(&u);
+	cli_unlock(&u);
 	/* after `pouch devices add`: wait for the approval (10 minutes) */
 	while ((rc = pouch_client_init(o.dir, &u, &a.e, &cl)) ==
 	    POUCH_E_PAIR_PENDING && waited < 600) {
@@ -1063,7 +1057,7 @@ cmd_devices(int argc, char **argv)
 			    "--pin sha256//KEY --user NAME [-d DIR]\n");
 			return EX_USAGE;
 		}
-		unlock_of(&u);
+		cli_unlock(&u);
 		if ((rc = pouch_client_pair_begin(o.dir, &u, &a.e, code)) !=
 		    POUCH_OK)
 			return fail(&o, "devices add", rc);

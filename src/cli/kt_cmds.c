@@ -24,12 +24,6 @@
 
 #include "cli/cli.h"
 
-#define EX_OK		0
-#define EX_FAIL		1
-#define EX_USAGE	2
-#define EX_REFUSED	3
-#define EX_NOTFOUND	4
-#define EX_NET		5
 
 struct ktopts {
 	const char	*dir;
@@ -85,13 +79,8 @@ static int
 open_dir(const char *dir, pouch_client **cl)
 {
 	struct pouch_client_unlock u;
-	const char *p = getenv("POUCH_PASSPHRASE");
 
-	memset(&u, 0, sizeof(u));
-	if (p != NULL && *p != '\0') {
-		u.pass = p;
-		u.passlen = strlen(p);
-	}
+	cli_unlock(&u);
 	return pouch_client_open(dir, &u, cl);
 }
 

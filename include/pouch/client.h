@@ -305,6 +305,22 @@ POUCH_API int	pouch_client_kt_checkpoint(pouch_client *cl, uint64_t *size,
 POUCH_API int	pouch_client_revoke_device(pouch_client *cl,
 	    const char *device);
 
+/*
+ * Replace the account key (on the device that holds it; FORBIDDEN
+ * elsewhere): a new key, the key log's "account key" event signed by
+ * the old one and the new key's cross-signature of every active device
+ * of the account, submitted together; the new key replaces the old one
+ * (wiped) once the server has published the rotation, and this device
+ * then self-updates in every conversation.  Every other own device
+ * adopts the new key at its next sync (alert account_key_rotated) and
+ * updates too; contacts see contact_key_rotated.  A crash or a network
+ * error leaves the old key working: the next sync or call finishes or
+ * retries the rotation.  CONFLICT when the key changed meanwhile (another
+ * rotation, or a device enrolled or revoked at the same time: retry),
+ * MALFORMED when the server refused the request.
+ */
+POUCH_API int	pouch_client_account_rotate(pouch_client *cl);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1029,6 +1029,34 @@ out:
 }
 
 int
+cmd_account(int argc, char **argv)
+{
+	static const struct option lo[] = { { NULL, 0, NULL, 0 } };
+	pouch_client *cl = NULL;
+	struct opts o;
+	int rc, first;
+
+	if (parse(argc, argv, &o, lo, "d:", NULL, NULL, &first) != 0 ||
+	    argc - first != 1 || strcmp(argv[first], "rotate") != 0) {
+		fprintf(stderr, "usage: pouch account rotate  (on the device "
+		    "holding the account key)\n");
+		return EX_USAGE;
+	}
+	if ((rc = open_client(&o, &cl)) != POUCH_OK)
+		return fail(&o, "open", rc);
+	rc = pouch_client_account_rotate(cl);
+	pouch_client_free(cl);
+	if (rc != POUCH_OK)
+		return fail(&o, "account rotate", rc);
+	if (o.json)
+		emit(json_pack("{s:b}", "ok", 1));
+	else
+		printf("account key replaced; your other devices take it at "
+		    "their next sync\n");
+	return EX_OK;
+}
+
+int
 cmd_devices(int argc, char **argv)
 {
 	static const struct option lo[] = {

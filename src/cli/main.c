@@ -33,6 +33,7 @@ static const struct {
 	{ "alerts", cmd_alerts, "security alerts until acknowledged" },
 	{ "verify", cmd_verify, "safety code with a user; mark verified" },
 	{ "devices", cmd_devices, "this account's devices" },
+	{ "account", cmd_account, "rotate this account's key" },
 	{ "kt", cmd_kt, "audit or monitor the server's key log" },
 };
 

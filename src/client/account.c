@@ -530,8 +530,8 @@ cl_check_members(struct pouch_client *cl, struct pouch_mls_group *g,
 			continue;
 		}
 		if (strcmp(id.user, cl->user) == 0) {
-			if (pouch_ct_eq(id.account_key, cl->acct_pub, CL_KEY) !=
-			    0) {
+			if (!cl_acct_ok(cl, cl->user, cl->acct_pub,
+			    id.account_key, mi.sig_key)) {
 				*trusted = 0;
 				if (raise && (rc = cl_alert(cl, "own_device",
 				    "a device claiming to be yours (device "
@@ -548,6 +548,11 @@ cl_check_members(struct pouch_client *cl, struct pouch_mls_group *g,
 			memset(&ct, 0, sizeof(ct));
 			snprintf(ct.user, sizeof(ct.user), "%s", id.user);
 			memcpy(ct.account_key, id.account_key, CL_KEY);
+			/* met before its update: the key the chain reached */
+			if (cl_acct_ok(cl, id.user, NULL, id.account_key,
+			    mi.sig_key) && cl_kt_acct_current(cl, id.user,
+			    ct.account_key) != POUCH_OK)
+				memcpy(ct.account_key, id.account_key, CL_KEY);
 			ct.first_seen = cl_now(cl);
 			if ((rc = pouch_cstore_contact_put(cl->st, &ct)) !=
 			    POUCH_OK)
@@ -556,7 +561,8 @@ cl_check_members(struct pouch_client *cl, struct pouch_mls_group *g,
 		}
 		if (rc != POUCH_OK)
 			return rc;
-		if (pouch_ct_eq(ct.account_key, id.account_key, CL_KEY) == 0)
+		if (cl_acct_ok(cl, id.user, ct.account_key, id.account_key,
+		    mi.sig_key))
 			continue;
 		*trusted = 0;
 		if (raise && (rc = cl_alert(cl, ct.verified ?

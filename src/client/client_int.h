@@ -134,9 +134,52 @@ int	cl_conv_control(struct pouch_client *cl, struct pouch_cstore_conv *cv,
 
 /* kt.c */
 int	cl_kt_sync(struct pouch_client *cl);
+/* One entry of the log: its bytes and leaf hash (valid during the call). */
+struct cl_kt_leaf {
+	const uint8_t	*p;
+	size_t		 n;
+	uint8_t		 h[32];		/* RFC 9162 leaf hash */
+};
+typedef int (*cl_kt_leaf_fn)(void *arg, uint64_t index,
+    const struct cl_kt_leaf *l);
+/* The log's entries [start, end), in order, through fn (GET
+ * /v1/kt/entries, page by page): IO, MALFORMED or fn's error. */
+int	cl_kt_entries(struct pouch_client *cl, uint64_t start, uint64_t end,
+	    cl_kt_leaf_fn fn, void *arg);
 int	cl_kt_device_ok(struct pouch_client *cl, const char *user,
 	    const uint8_t key[CL_KEY]);
 int	cl_kt_own_device(struct pouch_client *cl, const uint8_t key[CL_KEY]);
+/*
+ * Rotation (kt.c): the user's current account key as the log shows it
+ * (NOT_FOUND); 1 when account_key is a previous key of user and the log
+ * shows device dev cross-signed again under the current one.
+ */
+int	cl_kt_acct_current(struct pouch_client *cl, const char *user,
+	    uint8_t out[CL_KEY]);
+int	cl_kt_prev_ok(struct pouch_client *cl, const char *user,
+	    const uint8_t account_key[CL_KEY], const uint8_t dev[CL_KEY]);
+/* 1 when key is the user's current or a previous account key. */
+int	cl_kt_acct_known(struct pouch_client *cl, const char *user,
+	    const uint8_t key[CL_KEY]);
+/*
+ * rotate.c.  adopt: our account key moved from prev to next in the
+ * verified log (inside its transaction): EXISTS when it is this
+ * device's own pending rotation (finished here), NOT_FOUND when we did
+ * not hold prev, else POUCH_OK with next adopted (a paired device, or
+ * one whose key another device replaced).  cross_sig: our device's new
+ * cross-signature from the log.  stale: 1 when our leaf in g does not
+ * carry our current identity (a self-update with it is due).
+ */
+int	cl_rotate_adopt(struct pouch_client *cl, const uint8_t prev[CL_KEY],
+	    const uint8_t next[CL_KEY]);
+int	cl_rotate_cross_sig(struct pouch_client *cl,
+	    const uint8_t sig[CL_SIG]);
+int	cl_rotate_stale(struct pouch_client *cl, struct pouch_mls_group *g);
+/* An own or contact credential's account key is acceptable: the key we
+ * hold (want), or a previous one of a device the rotation re-signed. */
+int	cl_acct_ok(struct pouch_client *cl, const char *user,
+	    const uint8_t *want, const uint8_t account_key[CL_KEY],
+	    const uint8_t dev[CL_KEY]);
 int	cl_kt_expect(struct pouch_client *cl, const char *user,
 	    const uint8_t key[CL_KEY]);
 /* The latest verified signed checkpoint (empty: *len 0 when none). */

@@ -266,9 +266,10 @@ claim(struct pouch_client *cl, const char *user, struct pouch_mls_group *g,
 			    "account key; it was not added", user, user);
 			continue;
 		}
-		if (strcmp(user, cl->user) == 0 ? pouch_ct_eq(id.account_key,
-		    cl->acct_pub, CL_KEY) != 0 : known &&
-		    pouch_ct_eq(id.account_key, ct.account_key, CL_KEY) != 0) {
+		if (!cl_acct_ok(cl, user, strcmp(user, cl->user) == 0 ?
+		    cl->acct_pub : known ? ct.account_key : NULL,
+		    id.account_key, kp.leaf_node.signature_key.p) &&
+		    (strcmp(user, cl->user) == 0 || known)) {
 			(void)cl_alert(cl, strcmp(user, cl->user) == 0 ?
 			    "own_device" : "contact_key", "a device of %s "
 			    "carries an account key other than the one known; "
@@ -304,6 +305,12 @@ claim(struct pouch_client *cl, const char *user, struct pouch_mls_group *g,
 			memset(&ct, 0, sizeof(ct));
 			snprintf(ct.user, sizeof(ct.user), "%s", user);
 			memcpy(ct.account_key, id.account_key, CL_KEY);
+			/* a KeyPackage from before a rotation: the new key */
+			if (cl_acct_ok(cl, user, NULL, id.account_key,
+			    kp.leaf_node.signature_key.p) &&
+			    cl_kt_acct_current(cl, user, ct.account_key) !=
+			    POUCH_OK)
+				memcpy(ct.account_key, id.account_key, CL_KEY);
 			ct.first_seen = cl_now(cl);
 			if ((rc = pouch_cstore_contact_put(cl->st, &ct)) !=
 			    POUCH_OK)
@@ -493,6 +500,11 @@ commit_once(struct pouch_client *cl, int64_t conv, const struct intent *in,
 	req.nremoves = nrm;
 	req.by_reference = in->by_reference;
 	req.now = (uint64_t)cl_now(cl);
+	/* after an account-key rotation: our leaf takes the new identity */
+	if (cl_rotate_stale(cl, g)) {
+		req.identity = cl->ident;
+		req.identitylen = cl->identlen;
+	}
 	if ((rc = pouch_mls_group_commit(g, &req, &commit, &commitlen,
 	    &welcome, &welcomelen)) != POUCH_OK)
 		goto out;
@@ -1052,7 +1064,23 @@ cl_commit_marked(struct pouch_client *cl)
 	return rc;
 }
 
-/* Self-update by policy: age or count since our last commit. */
+/* 1 when our leaf in conversation id lacks our current identity. */
+static int
+conv_stale(struct pouch_client *cl, int64_t id)
+{
+	struct pouch_cstore_conv cv;
+	struct pouch_mls_group *g = NULL;
+	int stale;
+
+	if (cl_group_load(cl, id, &cv, &g) != POUCH_OK)
+		return 0;
+	stale = cl_rotate_stale(cl, g);
+	pouch_mls_group_free(g);
+	return stale;
+}
+
+/* Self-update by policy: age or count since our last commit, or an
+ * identity to carry after an account-key rotation. */
 int
 cl_maybe_update(struct pouch_client *cl)
 {
@@ -1066,7 +1094,8 @@ cl_maybe_update(struct pouch_client *cl)
 		if (v[i].removed)
 			continue;
 		if (cl_now(cl) - v[i].last_update < cl->update_age &&
-		    v[i].sent_since_update < cl->update_msgs)
+		    v[i].sent_since_update < cl->update_msgs &&
+		    !conv_stale(cl, v[i].id))
 			continue;
 		if ((rc = pouch_client_conv_update(cl, v[i].id)) != POUCH_OK)
 			break;

@@ -19,6 +19,15 @@
  * approved, another account key) raises an alert.  Every device-added
  * event is indexed ("kt/dev/<key>" = user), revocations too, so that a
  * member device is trusted only when the log shows it (cl_kt_device_ok).
+ *
+ * Account-key rotation: an "account key" event is taken only when its
+ * prev is the key we hold for the user and prev signed it; the user's
+ * key moves on ("kt/acct/<user>"), the old one stays known as previous
+ * ("kt/prev/<user>/<key>") and each device's latest cross-signer is kept
+ * ("kt/xs/<device>"), so that a member still showing a credential under
+ * the previous key is accepted only if the rotation cross-signed its
+ * device again (cl_kt_prev_ok).  Our own devices adopt the new key
+ * (rotate.c); contacts raise contact_key_rotated.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +214,166 @@ acct_first(struct pouch_client *cl, const char *user,
 	return pouch_cstore_kv_put(cl->st, name, key, CL_KEY);
 }
 
+/* ---- account-key rotation: the chain of a user's keys ------------------ */
+
+static int
+acct_put(struct pouch_client *cl, const char *user, const uint8_t key[CL_KEY])
+{
+	char name[16 + POUCH_KT_NAME_MAX + 1];
+
+	snprintf(name, sizeof(name), "kt/acct/%s", user);
+	return pouch_cstore_kv_put(cl->st, name, key, CL_KEY);
+}
+
+static void
+prev_name(const char *user, const uint8_t key[CL_KEY], char *out, size_t cap)
+{
+	char hex[2 * CL_KEY + 1];
+
+	pouch_hex(key, CL_KEY, hex);
+	snprintf(out, cap, "kt/prev/%s/%s", user, hex);
+}
+
+/* 1 when the log verified key (a public key) as the device's latest
+ * cross-signer, "kt/xs/<device>". */
+static int
+xs_is(struct pouch_client *cl, const uint8_t dev[CL_KEY],
+    const uint8_t key[CL_KEY])
+{
+	char name[16 + 2 * CL_KEY + 1];
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int ok;
+
+	key_name("kt/xs/", dev, name, sizeof(name));
+	if (pouch_cstore_kv_get(cl->st, name, &v, &n) != POUCH_OK)
+		return 0;
+	ok = n == CL_KEY && pouch_ct_eq(v, key, CL_KEY) == 0;
+	pouch_cstore_buf_free(v, n);
+	return ok;
+}
+
+int
+cl_kt_acct_current(struct pouch_client *cl, const char *user,
+    uint8_t out[CL_KEY])
+{
+	return acct_get(cl, user, out);
+}
+
+int
+cl_kt_acct_known(struct pouch_client *cl, const char *user,
+    const uint8_t key[CL_KEY])
+{
+	char name[32 + POUCH_KT_NAME_MAX + 2 * CL_KEY];
+	uint8_t cur[CL_KEY], *v = NULL;
+	size_t n = 0;
+
+	if (strlen(user) > POUCH_KT_NAME_MAX)
+		return 0;
+	if (acct_get(cl, user, cur) == POUCH_OK &&
+	    pouch_ct_eq(cur, key, CL_KEY) == 0)
+		return 1;
+	prev_name(user, key, name, sizeof(name));
+	if (pouch_cstore_kv_get(cl->st, name, &v, &n) != POUCH_OK)
+		return 0;
+	pouch_cstore_buf_free(v, n);
+	return 1;
+}
+
+int
+cl_kt_prev_ok(struct pouch_client *cl, const char *user,
+    const uint8_t account_key[CL_KEY], const uint8_t dev[CL_KEY])
+{
+	char name[32 + POUCH_KT_NAME_MAX + 2 * CL_KEY];
+	uint8_t cur[CL_KEY], *v = NULL;
+	size_t n = 0;
+
+	if (strlen(user) > POUCH_KT_NAME_MAX ||
+	    acct_get(cl, user, cur) != POUCH_OK)
+		return 0;
+	prev_name(user, account_key, name, sizeof(name));
+	if (pouch_cstore_kv_get(cl->st, name, &v, &n) != POUCH_OK)
+		return 0;
+	pouch_cstore_buf_free(v, n);
+	return xs_is(cl, dev, cur);
+}
+
+/*
+ * A rotation of user's account key, its signature and prev already
+ * checked against the key we held: the chain moves on, our own devices
+ * take the new key, contacts learn it.
+ */
+static int
+rotated(struct pouch_client *cl, const struct pouch_kt_event *ev,
+    uint64_t index, int baseline)
+{
+	struct pouch_cstore_contact ct;
+	char name[32 + POUCH_KT_NAME_MAX + 2 * CL_KEY];
+	int rc;
+
+	prev_name(ev->user, ev->prev_key, name, sizeof(name));
+	if ((rc = pouch_cstore_kv_put(cl->st, name, ev->prev_key, CL_KEY)) !=
+	    POUCH_OK || (rc = acct_put(cl, ev->user, ev->account_key)) !=
+	    POUCH_OK)
+		return rc;
+	if (strcmp(ev->user, cl->user) == 0) {
+		rc = cl_rotate_adopt(cl, ev->prev_key, ev->account_key);
+		if (rc == POUCH_E_EXISTS)
+			return POUCH_OK;	/* this device's own rotation */
+		if (rc == POUCH_E_NOT_FOUND)	/* we never held prev */
+			return cl_alert(cl, "own_device", "the log shows "
+			    "another account key set for your account (entry "
+			    "%llu): tell your security officer",
+			    (unsigned long long)index);
+		if (rc != POUCH_OK || baseline)
+			return rc;
+		return cl_alert(cl, "account_key_rotated", "your account key "
+		    "was replaced by another of your devices (entry %llu); "
+		    "if none of yours did it, your old account key was "
+		    "stolen: tell your security officer",
+		    (unsigned long long)index);
+	}
+	rc = pouch_cstore_contact_get(cl->st, ev->user, &ct);
+	if (rc == POUCH_E_NOT_FOUND)
+		return POUCH_OK;
+	if (rc != POUCH_OK)
+		return rc;
+	if (pouch_ct_eq(ct.account_key, ev->prev_key, CL_KEY) != 0)
+		return POUCH_OK;	/* judged as before (contact_key) */
+	memcpy(ct.account_key, ev->account_key, CL_KEY);
+	if ((rc = pouch_cstore_contact_put(cl->st, &ct)) != POUCH_OK)
+		return rc;
+	return cl_alert(cl, "contact_key_rotated", "%s replaced their account "
+	    "key (log entry %llu), signed by the old one; their safety code "
+	    "changes", ev->user, (unsigned long long)index);
+}
+
+static int
+on_account_key(struct pouch_client *cl, const struct pouch_kt_event *ev,
+    uint64_t index, int baseline)
+{
+	uint8_t cur[CL_KEY];
+	int rc;
+
+	rc = acct_get(cl, ev->user, cur);
+	if (rc != POUCH_OK && rc != POUCH_E_NOT_FOUND)
+		return rc;
+	/* a first key (no prev) for a user the log never named: self-signed */
+	if (rc == POUCH_E_NOT_FOUND && !ev->has_prev &&
+	    pouch_kt_event_verify(cl->c, ev, ev->account_key,
+	    cl->server_key) == POUCH_OK)
+		return acct_first(cl, ev->user, ev->account_key);
+	/* a rotation: from the key we hold, signed by it */
+	if (rc == POUCH_OK && ev->has_prev && ev->signer ==
+	    POUCH_KT_BY_ACCOUNT && pouch_ct_eq(ev->prev_key, cur, CL_KEY) ==
+	    0 && pouch_ct_eq(ev->account_key, cur, CL_KEY) != 0 &&
+	    pouch_kt_event_verify(cl->c, ev, cur, cl->server_key) == POUCH_OK)
+		return rotated(cl, ev, index, baseline);
+	return cl_alert(cl, "kt_bad_event", "log entry %llu (an account key "
+	    "of %s) is not signed by the account key it replaces; it is "
+	    "ignored", (unsigned long long)index, ev->user);
+}
+
 static int
 on_event(struct pouch_client *cl, const struct pouch_kt_event *ev,
     uint64_t index, int baseline)
@@ -212,7 +381,7 @@ on_event(struct pouch_client *cl, const struct pouch_kt_event *ev,
 	uint8_t acct[CL_KEY];
 	char name[16 + 2 * CL_KEY + 1];
 	int mine = strcmp(ev->user, cl->user) == 0;
-	int rc;
+	int rc, resigned;
 
 	switch (ev->type) {
 	case POUCH_KT_DEVICE_ADDED:
@@ -222,18 +391,38 @@ on_event(struct pouch_client *cl, const struct pouch_kt_event *ev,
 			return cl_alert(cl, "kt_bad_event", "log entry %llu "
 			    "(a device of %s) carries no valid account "
 			    "signature", (unsigned long long)index, ev->user);
+		/* a device the log had for the user, cross-signed again
+		 * by the user's current key: a rotation's */
+		resigned = cl_kt_device_ok(cl, ev->user, ev->device_key) &&
+		    acct_get(cl, ev->user, acct) == POUCH_OK &&
+		    pouch_ct_eq(acct, ev->account_key, CL_KEY) == 0;
 		key_name("kt/dev/", ev->device_key, name, sizeof(name));
 		if ((rc = pouch_cstore_kv_put(cl->st, name,
 		    (const uint8_t *)ev->user, strlen(ev->user))) != POUCH_OK ||
 		    (rc = acct_first(cl, ev->user, ev->account_key)) !=
 		    POUCH_OK)
 			return rc;
+		key_name("kt/xs/", ev->device_key, name, sizeof(name));
+		if ((rc = pouch_cstore_kv_put(cl->st, name, ev->account_key,
+		    CL_KEY)) != POUCH_OK)
+			return rc;
+		/* our own new cross-signature, made on the rotating device */
+		if (mine && pouch_ct_eq(ev->device_key, cl->dev_pub, CL_KEY) ==
+		    0 && pouch_ct_eq(ev->account_key, cl->acct_pub, CL_KEY) ==
+		    0 && (rc = cl_rotate_cross_sig(cl, ev->sig)) != POUCH_OK)
+			return rc;
 		/* A device's first look at the log takes the devices its
 		 * account already had as the baseline (the account's other
-		 * devices watched the log before). */
-		if (mine && baseline && pouch_ct_eq(ev->account_key,
-		    cl->acct_pub, CL_KEY) == 0)
+		 * devices watched the log before), under the key the log
+		 * then held for it. */
+		if (mine && baseline && (pouch_ct_eq(ev->account_key,
+		    cl->acct_pub, CL_KEY) == 0 || (acct_get(cl, ev->user,
+		    acct) == POUCH_OK && pouch_ct_eq(acct, ev->account_key,
+		    CL_KEY) == 0)))
 			return cl_kt_own_device(cl, ev->device_key);
+		if (mine && resigned && pouch_ct_eq(ev->account_key,
+		    cl->acct_pub, CL_KEY) == 0)
+			return POUCH_OK;
 		if (mine && (pouch_ct_eq(ev->account_key, cl->acct_pub,
 		    CL_KEY) != 0 || !own_device(cl, ev->device_key)))
 			return cl_alert(cl, "own_device", "the log shows a "
@@ -266,13 +455,7 @@ on_event(struct pouch_client *cl, const struct pouch_kt_event *ev,
 			    0 ? ": this one" : "");
 		return POUCH_OK;
 	case POUCH_KT_ACCOUNT_KEY:
-		if (mine && pouch_ct_eq(ev->account_key, cl->acct_pub,
-		    CL_KEY) != 0)
-			return cl_alert(cl, "own_device", "the log shows "
-			    "another account key set for your account (entry "
-			    "%llu): tell your security officer",
-			    (unsigned long long)index);
-		return POUCH_OK;
+		return on_account_key(cl, ev, index, baseline);
 	default:
 		return POUCH_OK;
 	}
@@ -369,19 +552,92 @@ origin_get(struct pouch_client *cl, char *out, size_t cap)
 }
 
 int
+cl_kt_entries(struct pouch_client *cl, uint64_t start, uint64_t end,
+    cl_kt_leaf_fn fn, void *arg)
+{
+	char path[96];
+	json_t *r = NULL, *arr, *e;
+	struct cl_kt_leaf l;
+	uint8_t *buf = NULL;
+	size_t len = 0, i;
+	uint64_t s, t;
+	long st;
+	int rc = POUCH_OK;
+
+	for (s = start; s < end && rc == POUCH_OK; s = t) {
+		t = end - s > PAGE ? s + PAGE : end;
+		snprintf(path, sizeof(path),
+		    "/v1/kt/entries?start=%llu&end=%llu",
+		    (unsigned long long)s, (unsigned long long)t);
+		json_decref(r);
+		r = NULL;
+		if ((rc = cl_api(cl, "GET", path, NULL, &st, &r)) != POUCH_OK)
+			break;
+		if (st != 200 || !json_is_array(arr = json_object_get(r,
+		    "entries")) || json_array_size(arr) != t - s) {
+			rc = POUCH_E_IO;
+			break;
+		}
+		json_array_foreach(arr, i, e) {
+			const char *lb = json_string_value(json_object_get(e,
+			    "leaf"));
+
+			if (lb == NULL || !json_is_integer(json_object_get(e,
+			    "index")) || (uint64_t)json_integer_value(
+			    json_object_get(e, "index")) != s + i) {
+				rc = POUCH_E_MALFORMED;
+				break;
+			}
+			free(buf);
+			buf = NULL;
+			if ((rc = pouch_b64_decode(lb, POUCH_KT_EVENT_MAX, &buf,
+			    &len)) != POUCH_OK ||
+			    (rc = pouch_kt_leaf_hash(cl->c, buf, len, l.h)) !=
+			    POUCH_OK)
+				break;
+			l.p = buf;
+			l.n = len;
+			if ((rc = fn(arg, s + i, &l)) != POUCH_OK)
+				break;
+		}
+	}
+	free(buf);
+	json_decref(r);
+	return rc;
+}
+
+/* A sync's walk over the new entries. */
+struct sync_walk {
+	struct pouch_client	*cl;
+	struct vlog		*nv;
+	int			 baseline;
+};
+
+static int
+on_sync_leaf(void *arg, uint64_t index, const struct cl_kt_leaf *l)
+{
+	struct sync_walk *w = arg;
+	struct pouch_kt_event ev;
+	int rc;
+
+	if ((rc = vlog_append(w->cl->c, w->nv, l->h)) != POUCH_OK)
+		return rc;
+	if (pouch_kt_event_decode(l->p, l->n, &ev) != POUCH_OK)
+		return cl_alert(w->cl, "kt_bad_event", "log entry %llu is not "
+		    "a key event", (unsigned long long)index);
+	return on_event(w->cl, &ev, index, w->baseline);
+}
+
+int
 cl_kt_sync(struct pouch_client *cl)
 {
 	struct pouch_kt_checkpoint cp;
-	struct pouch_kt_event ev;
+	struct sync_walk w;
 	struct vlog v, nv;
-	char origin[POUCH_KT_ORIGIN_MAX + 1], path[96];
+	char origin[POUCH_KT_ORIGIN_MAX + 1];
 	char note[POUCH_KT_NOTE_MAX];
-	uint8_t root[POUCH_KT_HASH_BYTES], h[POUCH_KT_HASH_BYTES];
-	uint8_t *leaf = NULL, *hb = NULL;
-	size_t leaflen = 0, hblen = 0, i, notelen;
-	json_t *r = NULL, *arr, *e;
-	uint64_t start, end;
-	long st;
+	uint8_t root[POUCH_KT_HASH_BYTES];
+	size_t notelen;
 	int rc, none;
 
 	rc = origin_get(cl, origin, sizeof(origin));
@@ -422,79 +678,31 @@ cl_kt_sync(struct pouch_client *cl)
 		return kt_settle_waits(cl);
 	}
 	nv = v;
+	w.cl = cl;
+	w.nv = &nv;
+	w.baseline = v.size == 0;
 	if ((rc = pouch_cstore_begin(cl->st)) != POUCH_OK)
 		return rc;
-	for (start = v.size; start < cp.size; start = end) {
-		end = cp.size - start > PAGE ? start + PAGE : cp.size;
-		snprintf(path, sizeof(path),
-		    "/v1/kt/entries?start=%llu&end=%llu",
-		    (unsigned long long)start, (unsigned long long)end);
-		json_decref(r);
-		r = NULL;
-		if ((rc = cl_api(cl, "GET", path, NULL, &st, &r)) != POUCH_OK)
-			goto fail;
-		if (st != 200 || !json_is_array(arr = json_object_get(r,
-		    "entries")) || json_array_size(arr) != end - start) {
-			rc = POUCH_E_IO;
-			goto fail;
-		}
-		json_array_foreach(arr, i, e) {
-			const char *lb = json_string_value(json_object_get(e,
-			    "leaf"));
-
-			if (lb == NULL || (uint64_t)json_integer_value(
-			    json_object_get(e, "index")) != start + i) {
-				rc = POUCH_E_MALFORMED;
-				goto fail;
-			}
-			free(leaf);
-			leaf = NULL;
-			if ((rc = pouch_b64_decode(lb, POUCH_KT_EVENT_MAX,
-			    &leaf, &leaflen)) != POUCH_OK ||
-			    (rc = pouch_kt_leaf_hash(cl->c, leaf, leaflen,
-			    h)) != POUCH_OK ||
-			    (rc = vlog_append(cl->c, &nv, h)) != POUCH_OK)
-				goto fail;
-			if (pouch_kt_event_decode(leaf, leaflen, &ev) !=
-			    POUCH_OK) {
-				if ((rc = cl_alert(cl, "kt_bad_event", "log "
-				    "entry %llu is not a key event",
-				    (unsigned long long)(start + i))) !=
-				    POUCH_OK)
-					goto fail;
-				continue;
-			}
-			if ((rc = on_event(cl, &ev, start + i, v.size == 0)) !=
-			    POUCH_OK)
-				goto fail;
-		}
-	}
-	if ((rc = vlog_root(cl->c, &nv, root)) != POUCH_OK)
+	if ((rc = cl_kt_entries(cl, v.size, cp.size, on_sync_leaf, &w)) !=
+	    POUCH_OK || (rc = vlog_root(cl->c, &nv, root)) != POUCH_OK)
 		goto fail;
 	if (pouch_ct_eq(root, cp.root, sizeof(root)) != 0) {
 		/* nothing of this is adopted: only the alert is kept */
 		pouch_cstore_rollback(cl->st);
-		rc = cl_alert(cl, "kt_fork", "the log's entries up to %llu do "
-		    "not extend the log this device verified before: the "
+		return cl_alert(cl, "kt_fork", "the log's entries up to %llu "
+		    "do not extend the log this device verified before: the "
 		    "server rewrote, dropped or reordered entries",
 		    (unsigned long long)cp.size);
-		goto out;
 	}
 	memcpy(nv.root, root, sizeof(root));
 	if ((rc = vlog_save(cl, &nv)) != POUCH_OK ||
 	    (rc = note_keep(cl, note, notelen, 1)) != POUCH_OK)
 		goto fail;
 	if ((rc = pouch_cstore_commit(cl->st)) != POUCH_OK)
-		goto out;
-	rc = kt_settle_waits(cl);
-	goto out;
+		return rc;
+	return kt_settle_waits(cl);
 fail:
 	pouch_cstore_rollback(cl->st);
-out:
-	free(leaf);
-	free(hb);
-	(void)hblen;
-	json_decref(r);
 	return rc;
 }
 

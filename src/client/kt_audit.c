@@ -27,7 +27,6 @@
 #include "codec/codec.h"
 #include "kt/kt.h"
 
-#define PAGE		1000	/* entries per request (pouchd's limit) */
 #define MONITOR_MAX	1000	/* events a monitor call returns */
 
 /* The verified checkpoint: the head of kt/state (kt.c). */
@@ -102,68 +101,6 @@ type_name(const struct pouch_kt_event *ev)
 	return "unknown";
 }
 
-/* One leaf of the log: its bytes (malloc'd) and leaf hash. */
-struct leaf {
-	uint8_t		*p;
-	size_t		 n;
-	uint8_t		 h[POUCH_KT_HASH_BYTES];
-};
-
-typedef int (*leaf_fn)(void *arg, uint64_t index, const struct leaf *l);
-
-/* Leaves [start, end) of the log, in order, through fn. */
-static int
-fetch(struct pouch_client *cl, uint64_t start, uint64_t end, leaf_fn fn,
-    void *arg)
-{
-	char path[96];
-	json_t *r = NULL, *arr, *e;
-	struct leaf l;
-	uint64_t s, t;
-	size_t i;
-	long st;
-	int rc = POUCH_OK;
-
-	memset(&l, 0, sizeof(l));
-	for (s = start; s < end && rc == POUCH_OK; s = t) {
-		t = end - s > PAGE ? s + PAGE : end;
-		snprintf(path, sizeof(path),
-		    "/v1/kt/entries?start=%llu&end=%llu",
-		    (unsigned long long)s, (unsigned long long)t);
-		json_decref(r);
-		r = NULL;
-		if ((rc = cl_api(cl, "GET", path, NULL, &st, &r)) != POUCH_OK)
-			break;
-		if (st != 200 || !json_is_array(arr = json_object_get(r,
-		    "entries")) || json_array_size(arr) != t - s) {
-			rc = POUCH_E_IO;
-			break;
-		}
-		json_array_foreach(arr, i, e) {
-			const char *lb = json_string_value(json_object_get(e,
-			    "leaf"));
-
-			if (lb == NULL || !json_is_integer(json_object_get(e,
-			    "index")) || (uint64_t)json_integer_value(
-			    json_object_get(e, "index")) != s + i) {
-				rc = POUCH_E_MALFORMED;
-				break;
-			}
-			free(l.p);
-			l.p = NULL;
-			if ((rc = pouch_b64_decode(lb, POUCH_KT_EVENT_MAX, &l.p,
-			    &l.n)) != POUCH_OK ||
-			    (rc = pouch_kt_leaf_hash(cl->c, l.p, l.n, l.h)) !=
-			    POUCH_OK ||
-			    (rc = fn(arg, s + i, &l)) != POUCH_OK)
-				break;
-		}
-	}
-	free(l.p);
-	json_decref(r);
-	return rc;
-}
-
 /* 1 when the server's inclusion proof of leaf index verifies. */
 static int
 included(struct pouch_client *cl, uint64_t index, uint64_t size,
@@ -226,9 +163,17 @@ sig_status(struct walk *w, const struct pouch_kt_event *ev)
 	int known;
 
 	if (w->user == NULL) {
-		/* monitoring: only our own account key is known */
+		/* monitoring: only our own account key is known, and
+		 * after a rotation the keys before it (kt.c's chain) */
 		known = strcmp(ev->user, cl->user) == 0;
 		acct = known ? cl->acct_pub : NULL;
+		if (known && ev->type == POUCH_KT_DEVICE_ADDED &&
+		    cl_kt_acct_known(cl, cl->user, ev->account_key))
+			acct = ev->account_key;
+		if (known && ev->type == POUCH_KT_ACCOUNT_KEY &&
+		    ev->has_prev && cl_kt_acct_known(cl, cl->user,
+		    ev->prev_key))
+			acct = ev->prev_key;
 	} else {
 		known = w->has_acct;
 		acct = known ? w->acct : NULL;
@@ -264,7 +209,7 @@ sig_status(struct walk *w, const struct pouch_kt_event *ev)
 }
 
 static int
-add(struct walk *w, uint64_t index, const struct leaf *l)
+add(struct walk *w, uint64_t index, const struct cl_kt_leaf *l)
 {
 	struct pouch_client_kt_event *o, *nv;
 	struct pouch_kt_event ev;
@@ -324,7 +269,7 @@ add(struct walk *w, uint64_t index, const struct leaf *l)
 }
 
 static int
-on_audit_leaf(void *arg, uint64_t index, const struct leaf *l)
+on_audit_leaf(void *arg, uint64_t index, const struct cl_kt_leaf *l)
 {
 	struct walk *w = arg;
 	int rc;
@@ -358,7 +303,8 @@ pouch_client_kt_audit(pouch_client *cl, const char *user,
 	    (rc = verified(cl, &w.size, w.root)) != POUCH_OK ||
 	    (rc = pouch_kt_tree_new(cl->c, &w.tree)) != POUCH_OK)
 		goto out;
-	if ((rc = fetch(cl, 0, w.size, on_audit_leaf, &w)) != POUCH_OK ||
+	if ((rc = cl_kt_entries(cl, 0, w.size, on_audit_leaf, &w)) !=
+	    POUCH_OK ||
 	    (rc = pouch_kt_tree_root(w.tree, w.size, root)) != POUCH_OK)
 		goto out;
 	/* the whole log, as served, must be the verified one */
@@ -378,7 +324,7 @@ out:
 }
 
 static int
-on_monitor_leaf(void *arg, uint64_t index, const struct leaf *l)
+on_monitor_leaf(void *arg, uint64_t index, const struct cl_kt_leaf *l)
 {
 	return add(arg, index, l);
 }
@@ -414,7 +360,8 @@ pouch_client_kt_monitor(pouch_client *cl, uint64_t from, uint64_t *next,
 	if (from > w.size)
 		from = w.size;	/* a cursor past a log is only ours */
 	end = w.size - from > MONITOR_MAX ? from + MONITOR_MAX : w.size;
-	if ((rc = fetch(cl, from, end, on_monitor_leaf, &w)) != POUCH_OK ||
+	if ((rc = cl_kt_entries(cl, from, end, on_monitor_leaf, &w)) !=
+	    POUCH_OK ||
 	    (rc = cl_kv_put_i64(cl->st, "kt/monitor", (int64_t)end)) !=
 	    POUCH_OK)
 		goto out;

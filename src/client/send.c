@@ -830,8 +830,8 @@ pouch_client_devices(pouch_client *cl, struct pouch_client_device **out,
 			    cl_ident_check(cl->c, mi.identity, mi.identitylen,
 			    mi.sig_key, mi.sig_keylen, &id) != POUCH_OK ||
 			    strcmp(id.user, cl->user) != 0 ||
-			    pouch_ct_eq(id.account_key, cl->acct_pub, CL_KEY) !=
-			    0)
+			    !cl_acct_ok(cl, cl->user, cl->acct_pub,
+			    id.account_key, mi.sig_key))
 				continue;
 			pouch_hex(mi.sig_key, CL_KEY, hex);
 			for (j = 0; j < k; j++)

@@ -1248,6 +1248,7 @@ pouch_mls_group_commit(struct pouch_mls_group *g,
     size_t *commitlen, uint8_t **welcome, size_t *welcomelen)
 {
 	struct pouch_mls_path_params pp;
+	struct pouch_mls_leaf_node tmpl;
 	struct commit_st *cs = NULL;
 	const struct pouch_mls_leaf_node *mine;
 	uint8_t *cb = NULL;
@@ -1284,6 +1285,17 @@ pouch_mls_group_commit(struct pouch_mls_group *g,
 	cs->gc.epoch = g->cur.epoch + 1;
 	cs->gc.extensions = cs->e->ext;	/* 12.4.1: after any GCE */
 	mine = pouch_mls_tree_leaf(g->cur.tree, g->cur.me);
+	if (req->identity != NULL) {
+		/* our new credential, checked by members as any leaf */
+		rc = POUCH_E_MISUSE;
+		if (req->no_path || req->identitylen == 0 || mine == NULL ||
+		    mine->credential.type != POUCH_MLS_CRED_BASIC)
+			goto out;
+		tmpl = *mine;
+		tmpl.credential.identity.p = req->identity;
+		tmpl.credential.identity.n = req->identitylen;
+		mine = &tmpl;
+	}
 	memset(&pp, 0, sizeof(pp));
 	pp.leaf = g->cur.me;
 	pp.excluded = cs->added;

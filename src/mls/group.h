@@ -155,6 +155,12 @@ struct pouch_mls_commit_req {
 	 * first cached one by reference; adds and removes must be empty */
 	const struct pouch_mls_reinit	*reinit;
 	int			 reinit_cached;
+	/* a new basic-credential identity for our own leaf, carried by the
+	 * commit's UpdatePath (RFC 9420 allows a credential change in an
+	 * update; the signature key stays): NULL keeps ours; MISUSE with
+	 * no_path, an empty identity or a credential that is not basic */
+	const uint8_t		*identity;
+	size_t			 identitylen;
 };
 
 /*

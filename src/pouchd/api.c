@@ -57,6 +57,7 @@ static const struct route routes[] = {
 	{ "GET", "/v1/kt/proof/consistency", PD_R_KT, 1, 0, api_kt },
 	{ "GET", "/v1/kt/key", PD_R_KT, 1, 0, api_kt },
 	{ "POST", "/v1/devices/revoke", PD_R_KT, 1, 2, api_dev_revoke },
+	{ "POST", "/v1/account/rotate", PD_R_KT, 1, 2, api_account_rotate },
 	{ "POST", "/v1/pair", PD_R_ENROL, 0, 1, api_pair_request },
 	{ "GET", "/v1/pair", PD_R_ENROL, 1, 0, api_pair_list },
 	{ "POST", "/v1/pair/approve", PD_R_ENROL, 1, 2, api_pair_approve },

@@ -98,5 +98,20 @@ void	api_kt(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs);
 /* POST /v1/devices/revoke: a user's own revocation (api_dev.c). */
 void	api_dev_revoke(struct pouchd *d, const struct pd_req *rq,
 	    struct pd_resp *rs);
+/* POST /v1/account/rotate: a user's account-key rotation (api_rotate.c). */
+void	api_account_rotate(struct pouchd *d, const struct pd_req *rq,
+	    struct pd_resp *rs);
+/*
+ * Shared by both (api_dev.c): the signed key event of the caller's own
+ * request, checked against its account (POUCH_OK, or -1 with the error
+ * in rs), and the acknowledgement once a published checkpoint covers
+ * leaf index last (POUCH_OK, or -1 with a 503 in rs).
+ */
+struct json_t;
+int	api_user_event(struct pouchd *d, const struct pd_req *rq,
+	    struct pd_resp *rs, struct json_t *o, enum pouch_kt_event_type type,
+	    struct pouch_kt_event *ev, struct pouch_store_user *u);
+int	api_kt_ack(struct pouchd *d, struct pd_resp *rs, int64_t last,
+	    uint64_t *size);
 
 #endif /* POUCH_POUCHD_KT_LOG_H */

@@ -576,6 +576,7 @@ static const struct pouch_store_ops pg_ops = {
 	.kt_leaves = pg_kt_leaves,
 	.kt_find = pg_kt_find,
 	.kt_checkpoint = pg_kt_checkpoint,
+	.account_rotate = pg_account_rotate,
 };
 
 int

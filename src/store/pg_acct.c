@@ -513,3 +513,76 @@ out:
 	PQclear(r);
 	return pg_end(&x, rc);
 }
+
+/* 1 when id is among the first n of v. */
+static int
+listed(const int64_t *v, size_t n, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == id)
+			return 1;
+	return 0;
+}
+
+int
+pg_account_rotate(struct pouch_store *st, int64_t user_id,
+    const uint8_t prev[POUCH_STORE_KEY_BYTES],
+    const uint8_t next[POUCH_STORE_KEY_BYTES], const int64_t *devices,
+    size_t ndevices, int64_t now, const char *actor)
+{
+	struct pouch_store_user u;
+	PGresult *r = NULL;
+	struct pgx x;
+	int64_t active = 0;
+	size_t i;
+	int rc;
+
+	if (prev == NULL || next == NULL || (ndevices > 0 && devices == NULL))
+		return POUCH_E_MISUSE;
+	if ((rc = pg_begin((struct pg *)st, &x)) != POUCH_OK)
+		return rc;
+	/* the user's row lock: an enrolment or a second rotation waits */
+	if ((rc = pg_q(&x, &r, "SELECT " USER_COLS " FROM users WHERE "
+	    "id = $1 FOR UPDATE", "i", user_id)) != POUCH_OK)
+		goto out;
+	if (PQntuples(r) == 0) {
+		rc = POUCH_E_NOT_FOUND;
+		goto out;
+	}
+	if ((rc = read_user(r, 0, 0, &u)) != POUCH_OK)
+		goto out;
+	rc = POUCH_E_CONFLICT;
+	if (!u.has_account_key ||
+	    memcmp(u.account_key, prev,	/* checksrc: allow */
+	    POUCH_STORE_KEY_BYTES) != 0)
+		goto out;
+	if ((rc = pg_int(&x, &active, "SELECT COUNT(*) FROM devices WHERE "
+	    "user_id = $1 AND revoked = 0", "i", user_id)) != POUCH_OK)
+		goto out;
+	rc = POUCH_E_CONFLICT;
+	if (active < 0 || (uint64_t)active != ndevices)
+		goto out;
+	for (i = 0; i < ndevices; i++) {
+		if (listed(devices, i, devices[i])) {
+			rc = POUCH_E_CONFLICT;
+			goto out;
+		}
+		if ((rc = pg_int(&x, &active, "SELECT id FROM devices WHERE "
+		    "id = $1 AND user_id = $2 AND revoked = 0", "ii",
+		    devices[i], user_id)) != POUCH_OK) {
+			if (rc == POUCH_E_NOT_FOUND)
+				rc = POUCH_E_CONFLICT;
+			goto out;
+		}
+	}
+	if ((rc = pg_q(&x, NULL, "UPDATE users SET account_key = $1 WHERE "
+	    "id = $2", "bi", next, (size_t)POUCH_STORE_KEY_BYTES, user_id)) !=
+	    POUCH_OK)
+		goto out;
+	rc = pg_audit(&x, now, actor, "account.rotate", u.name);
+out:
+	PQclear(r);
+	return pg_end(&x, rc);
+}

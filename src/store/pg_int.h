@@ -156,6 +156,10 @@ int	pg_audit_add(struct pouch_store *, int64_t, const char *,
 	    const char *, const char *);
 int	pg_audit_list(struct pouch_store *, int64_t, size_t,
 	    int (*)(void *, const struct pouch_store_audit *), void *);
+int	pg_account_rotate(struct pouch_store *, int64_t,
+	    const uint8_t [POUCH_STORE_KEY_BYTES],
+	    const uint8_t [POUCH_STORE_KEY_BYTES], const int64_t *, size_t,
+	    int64_t, const char *);
 /* pg_mls.c */
 int	pg_kp_add(struct pouch_store *, int64_t, const struct pouch_store_kp *,
 	    size_t, size_t);

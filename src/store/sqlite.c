@@ -602,6 +602,7 @@ static const struct pouch_store_ops sq_ops = {
 	.kt_leaves = sq_kt_leaves,
 	.kt_find = sq_kt_find,
 	.kt_checkpoint = sq_kt_checkpoint,
+	.account_rotate = sq_account_rotate,
 };
 
 /*

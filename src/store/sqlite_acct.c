@@ -530,3 +530,74 @@ out:
 	sq_done(s, q);
 	return sq_end(s, rc);
 }
+
+/* 1 when id is among the first n of v. */
+static int
+listed(const int64_t *v, size_t n, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == id)
+			return 1;
+	return 0;
+}
+
+int
+sq_account_rotate(struct pouch_store *st, int64_t user_id,
+    const uint8_t prev[POUCH_STORE_KEY_BYTES],
+    const uint8_t next[POUCH_STORE_KEY_BYTES], const int64_t *devices,
+    size_t ndevices, int64_t now, const char *actor)
+{
+	struct sq *s = (struct sq *)st;
+	struct pouch_store_user u;
+	sqlite3_stmt *q = NULL;
+	int64_t active = 0;
+	size_t i;
+	int rc;
+
+	if (prev == NULL || next == NULL || (ndevices > 0 && devices == NULL))
+		return POUCH_E_MISUSE;
+	if ((rc = sq_begin(s, 1)) != POUCH_OK)
+		return rc;
+	if ((rc = sq_prep(s, &q, "SELECT " USER_COLS " FROM users WHERE "
+	    "id = ?", "i", user_id)) != POUCH_OK)
+		goto out;
+	if ((rc = sq_step(s, q)) == 1)
+		rc = read_user(q, 0, &u);
+	else if (rc == 0)
+		rc = POUCH_E_NOT_FOUND;
+	sq_done(s, q);
+	if (rc != POUCH_OK)
+		goto out;
+	rc = POUCH_E_CONFLICT;
+	if (!u.has_account_key ||
+	    memcmp(u.account_key, prev,	/* checksrc: allow */
+	    POUCH_STORE_KEY_BYTES) != 0)
+		goto out;
+	if ((rc = sq_int(s, &active, "SELECT COUNT(*) FROM devices WHERE "
+	    "user_id = ? AND revoked = 0", "i", user_id)) != POUCH_OK)
+		goto out;
+	rc = POUCH_E_CONFLICT;
+	if (active < 0 || (uint64_t)active != ndevices)
+		goto out;
+	for (i = 0; i < ndevices; i++) {
+		if (listed(devices, i, devices[i])) {
+			rc = POUCH_E_CONFLICT;
+			goto out;
+		}
+		if ((rc = sq_int(s, &active, "SELECT id FROM devices WHERE "
+		    "id = ? AND user_id = ? AND revoked = 0", "ii",
+		    devices[i], user_id)) != POUCH_OK) {
+			if (rc == POUCH_E_NOT_FOUND)
+				rc = POUCH_E_CONFLICT;
+			goto out;
+		}
+	}
+	if ((rc = sq_exec(s, "UPDATE users SET account_key = ? WHERE id = ?",
+	    "bi", next, (size_t)POUCH_STORE_KEY_BYTES, user_id)) != POUCH_OK)
+		goto out;
+	rc = sq_audit(s, now, actor, "account.rotate", u.name);
+out:
+	return sq_end(s, rc);
+}

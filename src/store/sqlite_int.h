@@ -139,6 +139,10 @@ int	sq_audit_add(struct pouch_store *, int64_t, const char *,
 	    const char *, const char *);
 int	sq_audit_list(struct pouch_store *, int64_t, size_t,
 	    int (*)(void *, const struct pouch_store_audit *), void *);
+int	sq_account_rotate(struct pouch_store *, int64_t,
+	    const uint8_t [POUCH_STORE_KEY_BYTES],
+	    const uint8_t [POUCH_STORE_KEY_BYTES], const int64_t *, size_t,
+	    int64_t, const char *);
 /* sqlite_mls.c */
 int	sq_kp_add(struct pouch_store *, int64_t, const struct pouch_store_kp *,
 	    size_t, size_t);

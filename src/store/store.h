@@ -444,6 +444,20 @@ struct pouch_store_ops {
 		    uint64_t *index);
 	int	(*kt_checkpoint)(struct pouch_store *st, uint64_t size,
 		    pouch_store_kt_cp_fn fn, void *arg);
+
+	/*
+	 * Account-key rotation, one transaction: the account key of user_id
+	 * becomes next if it is still prev (else CONFLICT: a replay or a
+	 * stale prev), and devices[0..ndevices) must be exactly the user's
+	 * active devices, each once (else CONFLICT: one was enrolled or
+	 * revoked meanwhile, so a re-cross-signature would be missing).
+	 * Writes one audit row, so the staged key events are appended.
+	 */
+	int	(*account_rotate)(struct pouch_store *st, int64_t user_id,
+		    const uint8_t prev[POUCH_STORE_KEY_BYTES],
+		    const uint8_t next[POUCH_STORE_KEY_BYTES],
+		    const int64_t *devices, size_t ndevices, int64_t now,
+		    const char *actor);
 };
 
 /* Every backend's handle starts with this. */

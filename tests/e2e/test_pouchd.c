@@ -756,6 +756,8 @@ static const struct {
 	{ "GET", "/v1/kt/key", NULL, NULL },
 	{ "POST", "/v1/devices/revoke", "application/json",
 	    "{\"event\":\"AA==\"}" },
+	{ "POST", "/v1/account/rotate", "application/json",
+	    "{\"event\":\"AA==\"}" },
 	{ "GET", "/v1/pair", NULL, NULL },
 	{ "POST", "/v1/pair/approve", "application/json", "{}" },
 };

@@ -2,7 +2,8 @@
  * test_store.c - the store against a real SQLite file in a temporary
  * directory: durability settings, migrations, accounts, KeyPackage
  * claims, one commit per epoch, atomic fan-out, sync and ack, quotas,
- * the append-only audit log, backup and restore.
+ * the append-only audit log, backup and restore, account-key rotation
+ * (also on PostgreSQL: store.cmake runs it again on a throw-away cluster).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <pthread.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "store/sqlite_int.h"
@@ -1127,6 +1129,209 @@ test_commit_race_group_commit(void **state)
 	assert_true(s->commits <= s->writes);
 }
 
+/* ---- account-key rotation, on both backends --------------------------- */
+
+struct kt_seen {
+	uint64_t	first;
+	size_t		n;
+	int		bad;
+};
+
+static int
+on_rot_leaf(void *arg, uint64_t index, const uint8_t *data, size_t len,
+    const uint8_t hash[POUCH_STORE_HASH_BYTES])
+{
+	struct kt_seen *k = arg;
+
+	(void)hash;
+	if (index != k->first + k->n || len != 1 || data[0] != 'a' + k->n)
+		k->bad++;
+	k->n++;
+	return POUCH_OK;
+}
+
+static void
+stage3(struct pouch_store_kt_leaf l[3], const uint8_t data[3])
+{
+	int i;
+
+	memset(l, 0, 3 * sizeof(*l));
+	for (i = 0; i < 3; i++) {
+		l[i].data = &data[i];
+		l[i].len = 1;
+		l[i].hash[0] = (uint8_t)(0xa0 + i);
+		l[i].hash[1] = data[0];
+		l[i].index = -1;
+	}
+	pouch_store_kt_stage(l, 3);
+}
+
+/*
+ * A user with two devices rotates: refused for a stale prev, a device
+ * left out, a foreign or duplicate device, with nothing changed and no
+ * leaf appended; accepted once, with its three staged leaves appended in
+ * order; the same request again is a replay (CONFLICT).
+ */
+static void
+rotate_case(struct pouch_store *st, const char *user, int seed)
+{
+	struct pouch_store_kt_leaf l[3];
+	struct pouch_store_user u;
+	struct kt_seen ks;
+	uint8_t prev[32], next[32], wrong[32], data[3] = { 'a', 'b', 'c' };
+	int64_t uid, ids[3], other;
+
+	ids[0] = enrol(st, user, seed, &uid);
+	ids[1] = enrol(st, user, seed + 1, NULL);
+	ids[2] = enrol(st, user, seed + 2, NULL);
+	other = enrol(st, "rot-other", seed + 3, NULL);
+	assert_int_equal(st->ops->device_revoke(st, ids[2], 250, "admin",
+	    NULL, NULL, NULL), POUCH_OK);
+	assert_int_equal(st->ops->user_get_id(st, uid, &u), POUCH_OK);
+	memcpy(prev, u.account_key, 32);
+	key(next, seed + 50);
+	key(wrong, seed + 51);
+	/* a stale prev, a missing, revoked, foreign or duplicate device */
+	stage3(l, data);
+	assert_int_equal(st->ops->account_rotate(st, uid, wrong, next, ids,
+	    2, 300, "device:1"), POUCH_E_CONFLICT);
+	assert_int_equal(st->ops->account_rotate(st, uid, prev, next, ids,
+	    1, 300, "device:1"), POUCH_E_CONFLICT);
+	assert_int_equal(st->ops->account_rotate(st, uid, prev, next, ids,
+	    3, 300, "device:1"), POUCH_E_CONFLICT);
+	ids[2] = other;
+	assert_int_equal(st->ops->account_rotate(st, uid, prev, next,
+	    &ids[1], 2, 300, "device:1"), POUCH_E_CONFLICT);
+	ids[2] = ids[1];
+	assert_int_equal(st->ops->account_rotate(st, uid, prev, next,
+	    &ids[1], 2, 300, "device:1"), POUCH_E_CONFLICT);
+	assert_int_equal(st->ops->account_rotate(st, uid + 1000, prev, next,
+	    ids, 2, 300, "device:1"), POUCH_E_NOT_FOUND);
+	pouch_store_kt_unstage();
+	assert_int_equal(l[0].index, -1);
+	assert_int_equal(st->ops->user_get_id(st, uid, &u), POUCH_OK);
+	assert_memory_equal(u.account_key, prev, 32);
+	/* the rotation, with its leaves */
+	stage3(l, data);
+	assert_int_equal(st->ops->account_rotate(st, uid, prev, next, ids,
+	    2, 300, "device:1"), POUCH_OK);
+	pouch_store_kt_unstage();
+	assert_true(l[0].index >= 0);
+	assert_int_equal(l[1].index, l[0].index + 1);
+	assert_int_equal(l[2].index, l[0].index + 2);
+	memset(&ks, 0, sizeof(ks));
+	ks.first = (uint64_t)l[0].index;
+	assert_int_equal(st->ops->kt_leaves(st, ks.first, ks.first + 3,
+	    on_rot_leaf, &ks), POUCH_OK);
+	assert_int_equal(ks.n, 3);
+	assert_int_equal(ks.bad, 0);
+	assert_int_equal(st->ops->user_get_id(st, uid, &u), POUCH_OK);
+	assert_memory_equal(u.account_key, next, 32);
+	/* a replay names a key that is gone; the other user is untouched */
+	stage3(l, data);
+	assert_int_equal(st->ops->account_rotate(st, uid, prev, next, ids,
+	    2, 301, "device:1"), POUCH_E_CONFLICT);
+	pouch_store_kt_unstage();
+	assert_int_equal(l[0].index, -1);
+	assert_int_equal(st->ops->user_get(st, "rot-other", &u), POUCH_OK);
+	assert_memory_not_equal(u.account_key, next, 32);
+}
+
+static void
+test_account_rotate(void **state)
+{
+	struct fx *f = *state;
+
+	rotate_case(f->st, "rot", 40);
+}
+
+/*
+ * The same case on PostgreSQL, when CTest runs this program again with
+ * the throw-away cluster's connection string (store.cmake).
+ */
+static char pg_base[1024], pg_ci[1200], pg_db[64];
+
+static int
+pg_sql(const char *ci, const char *sql)
+{
+	PGconn *c = PQconnectdb(ci);
+	PGresult *r;
+	int rc = -1;
+
+	if (PQstatus(c) == CONNECTION_OK) {
+		r = PQexec(c, sql);
+		if (PQresultStatus(r) == PGRES_COMMAND_OK)
+			rc = 0;
+		else
+			fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+		PQclear(r);
+	}
+	PQfinish(c);
+	return rc;
+}
+
+static int
+pg_setup(void **state)
+{
+	struct pouch_store_config cfg = { 0 };
+	struct pouch_store *st = NULL;
+	const char *file = getenv("POUCH_TEST_PG_FILE");
+	char sql[160];
+	FILE *fp;
+
+	if (file == NULL || (fp = fopen(file, "r")) == NULL)
+		return -1;
+	if (fgets(pg_base, sizeof(pg_base), fp) == NULL)
+		pg_base[0] = '\0';
+	fclose(fp);
+	pg_base[strcspn(pg_base, "\n")] = '\0';
+	snprintf(pg_db, sizeof(pg_db), "pouch_rot_%ld", (long)getpid());
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", pg_db);
+	if (pg_base[0] == '\0' || pg_sql(pg_base, sql) != 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_db);
+	if (pg_sql(pg_base, sql) != 0)
+		return -1;
+	snprintf(pg_ci, sizeof(pg_ci), "%s dbname=%s", pg_base, pg_db);
+	cfg.backend = "postgresql";
+	cfg.conninfo = pg_ci;
+	if (pouch_store_open(&cfg, &st) != POUCH_OK)
+		return -1;
+	*state = st;
+	return 0;
+}
+
+static int
+pg_teardown(void **state)
+{
+	char sql[160];
+
+	pouch_store_close(*state);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+	    pg_db);
+	return pg_sql(pg_base, sql);
+}
+
+static void
+test_account_rotate_pg(void **state)
+{
+	struct pouch_store *st = *state;
+
+	assert_string_equal(st->ops->name, "postgresql");
+	rotate_case(st, "rot", 40);
+}
+
+static int
+run_pg(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_account_rotate_pg,
+		    pg_setup, pg_teardown),
+	};
+
+	return cmocka_run_group_tests_name("store_pg", tests, NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -1164,7 +1369,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_commit_race_group_commit,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_account_rotate, setup,
+		    teardown),
 	};
+
+	if (getenv("POUCH_TEST_PG_FILE") != NULL)
+		return run_pg();
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -396,10 +396,12 @@ sig_share_run(void *arg)
 }
 
 /*
- * Every leaf's signature (7.3), the leaves split into contiguous shares,
- * share 0 on the calling thread.  A share whose thread cannot start runs
- * here too.  The shares are in leaf order, so the first failed share
- * holds the first bad leaf.  The tree is only read (its hash cache is not
+ * Every leaf's signature (7.3), the leaves split into contiguous shares
+ * of about the same number of members (not of leaf indices: a tree just
+ * past a power of two has a right half that is almost all blank), share
+ * 0 on the calling thread.  A share whose thread cannot start runs here
+ * too.  The shares are in leaf order, so the first failed share holds
+ * the first bad leaf.  The tree is only read (its hash cache is not
  * touched), and the crypto context may be shared between threads.
  */
 static int
@@ -407,30 +409,37 @@ check_signatures(const struct pouch_crypto *c, const struct pouch_mls_tree *t,
     const struct pouch_mls_leaf_ctx *ctx)
 {
 	struct sig_share sh[SIG_THREADS_MAX];
-	uint32_t n, i, per;
+	uint32_t n, i, per, members = 0, seen, leaf, end;
 	long cpus;
 
+	for (leaf = 0; leaf < t->nleaves; leaf++)
+		if (pouch_mls_tree_leaf(t, leaf) != NULL)
+			members++;
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	n = t->nleaves / SIG_SHARE_MIN;
+	n = members / SIG_SHARE_MIN;
 	if (cpus > 0 && (unsigned long)cpus < n)
 		n = (uint32_t)cpus;
 	if (n > SIG_THREADS_MAX)
 		n = SIG_THREADS_MAX;
 	if (n == 0)
 		n = 1;
-	per = (t->nleaves + n - 1) / n;
+	per = (members + n - 1) / n;
 	memset(sh, 0, sizeof(sh));
-	for (i = 0; i < n; i++) {
+	/* share i ends after its per-th member (the last at the end) */
+	for (i = 0, leaf = 0, seen = 0; i < n; i++) {
 		sh[i].c = c;
 		sh[i].t = t;
 		sh[i].ctx = ctx;
-		sh[i].lo = i * per < t->nleaves ? i * per : t->nleaves;
-		sh[i].hi = sh[i].lo + per < t->nleaves ? sh[i].lo + per :
-		    t->nleaves;
-		if (i > 0)
-			sh[i].started = pthread_create(&sh[i].th, NULL,
-			    sig_share_run, &sh[i]) == 0;
+		sh[i].lo = leaf;
+		end = i + 1 == n ? members : (i + 1) * per;
+		while (leaf < t->nleaves && seen < end)
+			if (pouch_mls_tree_leaf(t, leaf++) != NULL)
+				seen++;
+		sh[i].hi = i + 1 == n ? t->nleaves : leaf;
 	}
+	for (i = 1; i < n; i++)
+		sh[i].started = pthread_create(&sh[i].th, NULL, sig_share_run,
+		    &sh[i]) == 0;
 	sig_share_run(&sh[0]);
 	for (i = 1; i < n; i++) {
 		if (sh[i].started)

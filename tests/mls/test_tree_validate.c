@@ -531,6 +531,51 @@ big_tree_signatures(void **state)
 	free(l);
 }
 
+/*
+ * A tree just past a power of two: 512 leaves, members at 0..255 and at
+ * 256, 300 and 511, the rest blank.  The shares split the members, not
+ * the leaf indices; a bad leaf anywhere, in particular among the few on
+ * the right, is still found, and the first bad one in leaf order wins.
+ */
+static void
+lopsided_tree_signatures(void **state)
+{
+	enum { N = 512 };
+	static const uint32_t right[] = { 256, 300, 511 };
+	struct pouch_mls_leaf_ctx ctx = fx_ctx();
+	struct fx_leaf *l, f1, f2;
+	struct pouch_mls_tree *t;
+	int *used;
+	size_t i;
+
+	(void)state;
+	assert_non_null(l = calloc(N, sizeof(*l)));
+	assert_non_null(used = calloc(N, sizeof(*used)));
+	for (i = 0; i < 256; i++)
+		used[i] = 1;
+	for (i = 0; i < sizeof(right) / sizeof(right[0]); i++)
+		used[right[i]] = 1;
+	t = fx_tree(C, N, used, l);
+	assert_int_equal(validate(t, &ctx), POUCH_OK);
+	for (i = 0; i < sizeof(right) / sizeof(right[0]); i++) {
+		bad_sig(t, l, right[i], &f1);
+		assert_int_equal(validate(t, &ctx), POUCH_E_BAD_SIGNATURE);
+		restore(t, l, right[i]);
+	}
+	/* leaf 129 (among the first members) before 511 (the last) */
+	bad_sig(t, l, 129, &f1);
+	assert_int_equal(validate(t, &ctx), POUCH_E_BAD_SIGNATURE);
+	short_key(t, l, 511, &f2);
+	assert_int_equal(validate(t, &ctx), POUCH_E_BAD_SIGNATURE);
+	restore(t, l, 129);
+	assert_int_equal(validate(t, &ctx), POUCH_E_BAD_KEY);
+	restore(t, l, 511);
+	assert_int_equal(validate(t, &ctx), POUCH_OK);
+	pouch_mls_tree_free(t);
+	free(used);
+	free(l);
+}
+
 static void
 empty_tree(void **state)
 {
@@ -561,6 +606,7 @@ main(void)
 		cmocka_unit_test(single_leaf_validation),
 		cmocka_unit_test(empty_tree),
 		cmocka_unit_test(big_tree_signatures),
+		cmocka_unit_test(lopsided_tree_signatures),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

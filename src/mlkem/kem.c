@@ -408,6 +408,40 @@ pouch_mlkem768_keygen_seed(const struct pouch_mlkem_ctx *c,
 	    MLKEM_SEED_BYTES, ek->b, sizeof(ek->b), dk->b, sizeof(dk->b));
 }
 
+/*
+ * ek alone: KeyGen_internal(d, z) without dk, for a caller that keeps
+ * only the seed (X-Wing): no H(ek), no dk to fill and wipe.  z plays no
+ * part in ek.
+ */
+int
+pouch_mlkem768_ek_from_seed(const struct pouch_mlkem_ctx *c,
+    const uint8_t seed[static MLKEM_SEED_BYTES], struct pouch_mlkem768_ek *ek)
+{
+	const struct pouch_mlkem_params *prm =
+	    pouch_mlkem_params_get(POUCH_MLKEM768);
+	uint8_t dkpke[3 * MLKEM_POLY_BYTES];	/* k = 3 */
+	EVP_MD_CTX *mdc = NULL;
+	int rc;
+
+	if (ek == NULL)
+		return POUCH_E_MISUSE;
+	if (c == NULL || prm == NULL) {
+		rc = POUCH_E_MISUSE;
+		goto out;
+	}
+	if ((mdc = EVP_MD_CTX_new()) == NULL) {
+		rc = POUCH_E_NOMEM;
+		goto out;
+	}
+	rc = pouch_mlkem_kpke_keygen(c, mdc, prm, seed, ek->b, dkpke);
+out:
+	if (rc != POUCH_OK)
+		OPENSSL_cleanse(ek, sizeof(*ek));
+	OPENSSL_cleanse(dkpke, sizeof(dkpke));
+	EVP_MD_CTX_free(mdc);
+	return rc;
+}
+
 int
 pouch_mlkem768_encaps_internal(const struct pouch_mlkem_ctx *c,
     const struct pouch_mlkem768_ek *ek,

@@ -397,6 +397,10 @@ int	pouch_mlkem768_keygen_seed(const struct pouch_mlkem_ctx *c,
 	    const uint8_t seed[static MLKEM_SEED_BYTES],
 	    struct pouch_mlkem768_ek *ek, struct pouch_mlkem768_dk *dk)
 	    POUCH_WARN_UNUSED;
+/* ek alone from the seed d || z: keygen_seed's ek, without H(ek) and dk. */
+int	pouch_mlkem768_ek_from_seed(const struct pouch_mlkem_ctx *c,
+	    const uint8_t seed[static MLKEM_SEED_BYTES],
+	    struct pouch_mlkem768_ek *ek) POUCH_WARN_UNUSED;
 int	pouch_mlkem768_encaps_internal(const struct pouch_mlkem_ctx *c,
 	    const struct pouch_mlkem768_ek *ek,
 	    const uint8_t m[static MLKEM_SYM_BYTES],

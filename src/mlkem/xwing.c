@@ -116,13 +116,18 @@ combiner(const struct pouch_mlkem_ctx *m, EVP_MD_CTX *mdc,
 	return rc;
 }
 
-/* GenerateKeyPairDerand(sk): pk = concat(pk_M, pk_X). */
+/*
+ * GenerateKeyPairDerand(sk): pk = concat(pk_M, pk_X), from the expanded
+ * seed as expandDecapsulationKey has it, but without sk_M: only ek_M is
+ * computed (no H(ek_M), no dk_M to fill and wipe), the same bytes.
+ */
 static int
 keygen_derand(const struct pouch_crypto *c, const struct pouch_mlkem_ctx *m,
     const uint8_t sk[static XWING_SK_BYTES],
     uint8_t pk[static XWING_PK_BYTES])
 {
-	struct xwing_keys k;
+	uint8_t expanded[XWING_EXPANDED_BYTES];
+	struct pouch_mlkem768_ek pk_m;
 	EVP_MD_CTX *mdc;
 	int rc;
 
@@ -130,14 +135,23 @@ keygen_derand(const struct pouch_crypto *c, const struct pouch_mlkem_ctx *m,
 		rc = POUCH_E_NOMEM;
 		goto out;
 	}
-	if ((rc = expand(c, m, mdc, sk, &k)) != POUCH_OK)
+	if ((rc = pouch_mlkem_digest(mdc, m->shake256, sk, XWING_SK_BYTES,
+	    NULL, 0, expanded, sizeof(expanded))) != POUCH_OK)
 		goto out;
-	memcpy(pk, k.pk_m.b, MLKEM768_EK_BYTES);
-	memcpy(pk + XWING_PK_X_OFF, k.pk_x, XWING_X25519_BYTES);
+	if ((rc = pouch_mlkem768_ek_from_seed(m, expanded, &pk_m)) !=
+	    POUCH_OK)
+		goto out;
+	POUCH_CT_DECLASSIFY(pk_m.b, sizeof(pk_m.b));
+	memcpy(pk, pk_m.b, MLKEM768_EK_BYTES);
+	if ((rc = pouch_dh_pub_from_priv(c, POUCH_DH_X25519,
+	    POUCH_IMPL_DEFAULT, expanded + MLKEM_SEED_BYTES,
+	    pk + XWING_PK_X_OFF)) != POUCH_OK)
+		goto out;
+	POUCH_CT_DECLASSIFY(pk + XWING_PK_X_OFF, XWING_X25519_BYTES);
 out:
 	if (rc != POUCH_OK)
 		OPENSSL_cleanse(pk, XWING_PK_BYTES);
-	OPENSSL_cleanse(&k, sizeof(k));
+	OPENSSL_cleanse(expanded, sizeof(expanded));
 	EVP_MD_CTX_free(mdc);
 	return rc;
 }

@@ -577,6 +577,10 @@ static const struct pouch_store_ops pg_ops = {
 	.kt_find = pg_kt_find,
 	.kt_checkpoint = pg_kt_checkpoint,
 	.account_rotate = pg_account_rotate,
+	.pair_add = pg_pair_add,
+	.pair_list = pg_pair_list,
+	.pair_approve = pg_pair_approve,
+	.pair_take = pg_pair_take,
 };
 
 int

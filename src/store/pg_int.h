@@ -188,4 +188,18 @@ int	pg_stats(struct pouch_store *, struct pouch_store_stats *);
 int	pg_gc(struct pouch_store *, int64_t, int64_t,
 	    int (*)(void *, const uint8_t *), void *, int64_t *);
 
+/* pg_pair.c */
+int	pg_pair_add(struct pouch_store *, const struct pouch_store_pair *,
+	    int64_t, uint32_t, uint32_t);
+int	pg_pair_list(struct pouch_store *, int64_t, int64_t,
+	    int (*)(void *, const struct pouch_store_pair *), void *);
+int	pg_pair_approve(struct pouch_store *, int64_t,
+	    const uint8_t [POUCH_STORE_KEY_BYTES],
+	    const uint8_t [POUCH_STORE_PAIR_APPROVAL],
+	    const uint8_t [POUCH_STORE_PAIR_MAC], int64_t);
+int	pg_pair_take(struct pouch_store *,
+	    const uint8_t [POUCH_STORE_KEY_BYTES],
+	    const uint8_t [POUCH_STORE_PAIR_COMMIT], int64_t,
+	    struct pouch_store_pair *);
+
 #endif /* POUCH_STORE_PG_INT_H */

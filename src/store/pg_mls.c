@@ -963,6 +963,7 @@ pg_gc(struct pouch_store *st, int64_t now, int64_t retention,
 	static const char *const sql[] = {
 		"DELETE FROM tokens WHERE expires <= $1",
 		"DELETE FROM challenges WHERE expires <= $1",
+		"DELETE FROM pair_requests WHERE expires <= $1",
 		"DELETE FROM enrol_codes WHERE expires <= $1 - 2592000",
 		("DELETE FROM kp_issued WHERE issued <= $1 - 2592000 OR "
 		"device_id IN (SELECT id FROM devices WHERE revoked = 1)"),

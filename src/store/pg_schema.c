@@ -173,6 +173,17 @@ static const char *const migrations[] = {
 	" ON kt_checkpoints FOR EACH ROW EXECUTE FUNCTION kt_append_only();"
 	"CREATE TRIGGER kt_cp_no_truncate BEFORE TRUNCATE ON kt_checkpoints"
 	" FOR EACH STATEMENT EXECUTE FUNCTION kt_append_only();",
+
+	/* 5: pending pairing requests (pouchd/api_pair.c) */
+	"CREATE TABLE pair_requests ("
+	" device_key bytea PRIMARY KEY,"
+	" user_id bigint NOT NULL REFERENCES users(id),"
+	" pair_commit bytea NOT NULL,"
+	" expires bigint NOT NULL,"
+	" approval bytea,"
+	" mac bytea,"
+	" created bigint NOT NULL);"
+	"CREATE INDEX pair_requests_user ON pair_requests(user_id);",
 };
 
 const char *

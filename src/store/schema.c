@@ -152,6 +152,17 @@ static const char *const migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'kt log is append-only'); END;"
 	"CREATE TRIGGER kt_cp_no_delete BEFORE DELETE ON kt_checkpoints"
 	" BEGIN SELECT RAISE(ABORT, 'kt log is append-only'); END;",
+
+	/* 5: pending pairing requests (pouchd/api_pair.c) */
+	"CREATE TABLE pair_requests ("
+	" device_key BLOB PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" pair_commit BLOB NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" approval BLOB,"
+	" mac BLOB,"
+	" created INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX pair_requests_user ON pair_requests(user_id);",
 };
 
 int

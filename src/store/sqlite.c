@@ -603,6 +603,10 @@ static const struct pouch_store_ops sq_ops = {
 	.kt_find = sq_kt_find,
 	.kt_checkpoint = sq_kt_checkpoint,
 	.account_rotate = sq_account_rotate,
+	.pair_add = sq_pair_add,
+	.pair_list = sq_pair_list,
+	.pair_approve = sq_pair_approve,
+	.pair_take = sq_pair_take,
 };
 
 /*

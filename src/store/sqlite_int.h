@@ -172,4 +172,18 @@ int	sq_attachment_add(struct pouch_store *,
 int	sq_attachment_get(struct pouch_store *,
 	    const uint8_t [POUCH_STORE_HASH_BYTES], uint64_t *);
 
+/* sqlite_pair.c */
+int	sq_pair_add(struct pouch_store *, const struct pouch_store_pair *,
+	    int64_t, uint32_t, uint32_t);
+int	sq_pair_list(struct pouch_store *, int64_t, int64_t,
+	    int (*)(void *, const struct pouch_store_pair *), void *);
+int	sq_pair_approve(struct pouch_store *, int64_t,
+	    const uint8_t [POUCH_STORE_KEY_BYTES],
+	    const uint8_t [POUCH_STORE_PAIR_APPROVAL],
+	    const uint8_t [POUCH_STORE_PAIR_MAC], int64_t);
+int	sq_pair_take(struct pouch_store *,
+	    const uint8_t [POUCH_STORE_KEY_BYTES],
+	    const uint8_t [POUCH_STORE_PAIR_COMMIT], int64_t,
+	    struct pouch_store_pair *);
+
 #endif /* POUCH_STORE_SQLITE_INT_H */

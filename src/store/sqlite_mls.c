@@ -899,6 +899,7 @@ sq_gc(struct pouch_store *st, int64_t now, int64_t retention,
 	static const char *const sql[] = {
 		"DELETE FROM tokens WHERE expires <= ?",
 		"DELETE FROM challenges WHERE expires <= ?",
+		"DELETE FROM pair_requests WHERE expires <= ?",
 		"DELETE FROM enrol_codes WHERE expires <= ? - 2592000",
 		("DELETE FROM kp_issued WHERE issued <= ? - 2592000 OR "
 		"device_id IN (SELECT id FROM devices WHERE revoked = 1)"),

@@ -282,6 +282,42 @@ void	pouch_store_kt_unstage(void);
 /* For backends: take this thread's staged leaves (none: NULL, 0). */
 struct pouch_store_kt_leaf *pouch_store_kt_take(size_t *n);
 
+/*
+ * Pairing (docs/API.md "Pairing"): a device not yet enrolled asks to
+ * join user_id's account under device_key, with a commitment to the
+ * pairing code; a device of the user approves it (the account key and
+ * its cross-signature, and a MAC keyed by the code); the new device
+ * takes the approval.  Requests live until expires, in the database so
+ * that a restart or another pouchd node on the same PostgreSQL does not
+ * lose them.  The request route needs no token, so they are bounded:
+ *   pair_add      drops expired requests, then adds p (its approval is
+ *                 ignored): POUCH_E_EXISTS when device_key has a live
+ *                 request, POUCH_E_QUOTA when p's user has per_user live
+ *                 requests or all users together max;
+ *   pair_list     the user's live requests not yet approved, oldest
+ *                 first;
+ *   pair_approve  approves the user's live request for key:
+ *                 POUCH_E_NOT_FOUND when there is none, POUCH_E_CONFLICT
+ *                 when it is approved already (the first approval
+ *                 stands);
+ *   pair_take     the live request for key whose commitment is commit,
+ *                 in *out; an approved one is deleted as it is returned
+ *                 (taken once).  POUCH_E_NOT_FOUND when there is none.
+ */
+#define POUCH_STORE_PAIR_COMMIT		32
+#define POUCH_STORE_PAIR_APPROVAL	96	/* account key || cross-sig */
+#define POUCH_STORE_PAIR_MAC		32
+
+struct pouch_store_pair {
+	int64_t	user_id;
+	uint8_t	device_key[POUCH_STORE_KEY_BYTES];
+	uint8_t	commit[POUCH_STORE_PAIR_COMMIT];
+	int64_t	expires;
+	int	approved;
+	uint8_t	approval[POUCH_STORE_PAIR_APPROVAL];
+	uint8_t	mac[POUCH_STORE_PAIR_MAC];
+};
+
 struct pouch_store_ops {
 	const char *name;
 	void	(*close)(struct pouch_store *st);
@@ -402,11 +438,12 @@ struct pouch_store_ops {
 
 	int	(*stats)(struct pouch_store *st, struct pouch_store_stats *out);
 	/*
-	 * Housekeeping, one transaction: expired tokens and challenges,
-	 * proposals of past epochs (no commit can reference them), codes
-	 * expired for 30 days, commit records of epochs before the group's
-	 * last commit (only the epoch check and the latest record guard a
-	 * new commit), issued-KeyPackage records 30 days old or of revoked
+	 * Housekeeping, one transaction: expired tokens, challenges and
+	 * pairing requests, proposals of past epochs (no commit can
+	 * reference them), codes expired for 30 days, commit records of
+	 * epochs before the group's last commit (only the epoch check and
+	 * the latest record guard a new commit), issued-KeyPackage records
+	 * 30 days old or of revoked
 	 * devices (an Add or Welcome must use a KeyPackage claimed within
 	 * that time), and attachments older than retention seconds
 	 * that no queued message carries; fn (may be NULL) gets the hash of
@@ -458,6 +495,23 @@ struct pouch_store_ops {
 		    const uint8_t next[POUCH_STORE_KEY_BYTES],
 		    const int64_t *devices, size_t ndevices, int64_t now,
 		    const char *actor);
+
+	/* pairing requests: see "Pairing" above */
+	int	(*pair_add)(struct pouch_store *st,
+		    const struct pouch_store_pair *p, int64_t now,
+		    uint32_t per_user, uint32_t max);
+	int	(*pair_list)(struct pouch_store *st, int64_t user_id,
+		    int64_t now,
+		    int (*fn)(void *, const struct pouch_store_pair *),
+		    void *arg);
+	int	(*pair_approve)(struct pouch_store *st, int64_t user_id,
+		    const uint8_t key[POUCH_STORE_KEY_BYTES],
+		    const uint8_t approval[POUCH_STORE_PAIR_APPROVAL],
+		    const uint8_t mac[POUCH_STORE_PAIR_MAC], int64_t now);
+	int	(*pair_take)(struct pouch_store *st,
+		    const uint8_t key[POUCH_STORE_KEY_BYTES],
+		    const uint8_t commit[POUCH_STORE_PAIR_COMMIT], int64_t now,
+		    struct pouch_store_pair *out);
 };
 
 /* Every backend's handle starts with this. */

@@ -1175,6 +1175,133 @@ test_sighup_backup_restore(void **state)
 	assert_int_equal(e2e_stop(&s3), 0);
 }
 
+/* POST /v1/pair for user with key k and commitment cm: the status. */
+static long
+pair_request(const char *user, const uint8_t *k, const uint8_t *cm)
+{
+	json_t *b;
+	char *kb = e2e_b64(k, 32), *cb = e2e_b64(cm, 32);
+	long st;
+
+	b = json_pack("{s:s,s:s,s:s}", "user", user, "device_key", kb,
+	    "commit", cb);
+	st = e2e_json(cur, "POST", "/v1/pair", NULL, b, NULL);	/* takes b */
+	free(kb);
+	free(cb);
+	return st;
+}
+
+/* POST /v1/pair/poll: the status; *r the answer. */
+static long
+pair_poll(const uint8_t *k, const uint8_t *cm, json_t **r)
+{
+	json_t *b;
+	char *kb = e2e_b64(k, 32), *cb = e2e_b64(cm, 32);
+	long st;
+
+	b = json_pack("{s:s,s:s}", "device_key", kb, "commit", cb);
+	st = e2e_json(cur, "POST", "/v1/pair/poll", NULL, b, r);
+	free(kb);
+	free(cb);
+	return st;
+}
+
+/*
+ * Pairing requests are in the store: one posted, then pouchd SIGKILLed
+ * and restarted, is still pending, listed and approvable; the approval
+ * survives another kill and is taken once, by the right commitment only.
+ * A request cannot be posted twice, approved twice, or approved by
+ * another user's device; a user has at most 8 pending.  (On PostgreSQL
+ * too: e2e_test_pouchd_pg runs this file again.)
+ */
+static void
+test_pair_survives_restart(void **state)
+{
+	struct device a, o;
+	uint8_t k[32], cm[32], cm2[32], ap[96], mac[32], got[96];
+	char *kb, *apb, *macb;
+	json_t *r = NULL;
+	const char *s;
+	size_t n, i;
+
+	(void)state;
+	device(&a, "pairer", NULL);
+	device(&o, "pairother", NULL);
+	memset(k, 0x5a, sizeof(k));
+	k[0] = (uint8_t)(rand() & 0xff);	/* checksrc: allow */
+	memset(cm, 0xc3, sizeof(cm));
+	memcpy(cm2, cm, sizeof(cm2));
+	cm2[31] ^= 1;
+	memset(ap, 0xa7, sizeof(ap));
+	memset(mac, 0x3e, sizeof(mac));
+	assert_int_equal(pair_request("pairer", k, cm), 201);
+	assert_int_equal(pair_request("pairer", k, cm), 409);
+	assert_int_equal(e2e_restart(&srv, SIGKILL), 0);
+	assert_int_equal(pair_poll(k, cm, NULL), 202);
+	assert_int_equal(e2e_login(cur, &a), 200);
+	assert_int_equal(e2e_login(cur, &o), 200);
+	assert_int_equal(e2e_json(cur, "GET", "/v1/pair", a.token, NULL, &r),
+	    200);
+	assert_int_equal(json_array_size(json_object_get(r, "requests")), 1);
+	s = json_string_value(json_object_get(json_array_get(
+	    json_object_get(r, "requests"), 0), "device_key"));
+	assert_non_null(s);
+	assert_int_equal(e2e_unb64(s, got, sizeof(got), &n), 0);
+	assert_int_equal(n, 32);
+	assert_memory_equal(got, k, 32);
+	json_decref(r);
+	/* another user's device sees nothing and cannot approve */
+	assert_int_equal(e2e_json(cur, "GET", "/v1/pair", o.token, NULL, &r),
+	    200);
+	assert_int_equal(json_array_size(json_object_get(r, "requests")), 0);
+	json_decref(r);
+	kb = e2e_b64(k, 32);
+	apb = e2e_b64(ap, sizeof(ap));
+	macb = e2e_b64(mac, sizeof(mac));
+	assert_int_equal(e2e_json(cur, "POST", "/v1/pair/approve", o.token,
+	    json_pack("{s:s,s:s,s:s}", "device_key", kb, "approval", apb,
+	    "mac", macb), NULL), 404);
+	assert_int_equal(e2e_json(cur, "POST", "/v1/pair/approve", a.token,
+	    json_pack("{s:s,s:s,s:s}", "device_key", kb, "approval", apb,
+	    "mac", macb), NULL), 200);
+	/* the first approval stands */
+	apb[0] = apb[0] == 'A' ? 'B' : 'A';
+	assert_int_equal(e2e_json(cur, "POST", "/v1/pair/approve", a.token,
+	    json_pack("{s:s,s:s,s:s}", "device_key", kb, "approval", apb,
+	    "mac", macb), NULL), 409);
+	free(kb);
+	free(apb);
+	free(macb);
+	assert_int_equal(e2e_restart(&srv, SIGKILL), 0);
+	/* approved: no longer listed; the wrong commitment learns nothing */
+	assert_int_equal(e2e_login(cur, &a), 200);
+	assert_int_equal(e2e_json(cur, "GET", "/v1/pair", a.token, NULL, &r),
+	    200);
+	assert_int_equal(json_array_size(json_object_get(r, "requests")), 0);
+	json_decref(r);
+	assert_int_equal(pair_poll(k, cm2, NULL), 404);
+	assert_int_equal(pair_poll(k, cm, &r), 200);
+	assert_non_null(r);
+	assert_int_equal(e2e_unb64(json_string_value(json_object_get(r,
+	    "approval")), got, sizeof(got), &n), 0);
+	assert_int_equal(n, sizeof(ap));
+	assert_memory_equal(got, ap, sizeof(ap));
+	assert_int_equal(e2e_unb64(json_string_value(json_object_get(r,
+	    "mac")), got, sizeof(got), &n), 0);
+	assert_int_equal(n, sizeof(mac));
+	assert_memory_equal(got, mac, sizeof(mac));
+	json_decref(r);
+	assert_int_equal(pair_poll(k, cm, NULL), 404);	/* taken once */
+	/* at most 8 pending a user */
+	for (i = 0; i < 8; i++) {
+		k[1] = (uint8_t)(i + 1);
+		assert_int_equal(pair_request("pairer", k, cm), 201);
+	}
+	k[1] = 0xff;
+	assert_int_equal(pair_request("pairer", k, cm), 503);
+	assert_int_equal(pair_request("nosuchuser", k, cm), 404);
+}
+
 /*
  * Crash: a client posts as fast as it can while pouchd is killed with
  * SIGKILL at random moments and restarted, five times.  Every message
@@ -1304,6 +1431,7 @@ main(void)
 		cmocka_unit_test(test_sighup_backup_restore),
 		cmocka_unit_test(test_attachment_gc),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_pair_survives_restart),
 		cmocka_unit_test(test_crash_no_acked_message_lost),
 	};
 

@@ -7,3 +7,4 @@ add_test(NAME store_test_store_pg COMMAND store_test_store)
 set_tests_properties(store_test_store_pg PROPERTIES FIXTURES_REQUIRED pg
     TIMEOUT 120
     ENVIRONMENT "POUCH_TEST_PG_FILE=${CMAKE_BINARY_DIR}/pgtest.conninfo")
+target_link_libraries(store_test_store_pair PRIVATE pouch_store)

@@ -454,8 +454,10 @@ group_recipients(struct pgx *x, int64_t group,
 	int64_t dev;
 	int rc, i, sender_in = 0;
 
-	if ((rc = pg_q(x, &r, "SELECT device_id, leaf FROM members WHERE "
-	    "group_ref = $1 ORDER BY leaf", "i", group)) != POUCH_OK)
+	/* a revoked member gets nothing more, even before its Remove */
+	if ((rc = pg_q(x, &r, "SELECT m.device_id, m.leaf, d.revoked FROM "
+	    "members m JOIN devices d ON d.id = m.device_id WHERE "
+	    "m.group_ref = $1 ORDER BY m.leaf", "i", group)) != POUCH_OK)
 		return rc;
 	for (i = 0; i < PQntuples(r); i++) {
 		dev = pg_get_int(r, i, 0);
@@ -464,7 +466,8 @@ group_recipients(struct pgx *x, int64_t group,
 			    (int64_t)m->sender_leaf)
 				break;
 			sender_in = 1;
-		} else if ((rc = devs_add(d, dev)) != POUCH_OK)
+		} else if (pg_get_int(r, i, 2) == 0 &&
+		    (rc = devs_add(d, dev)) != POUCH_OK)
 			break;
 	}
 	PQclear(r);

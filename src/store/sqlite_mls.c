@@ -443,8 +443,10 @@ group_recipients(struct sq *s, int64_t group, const struct pouch_store_msg *m,
 	int64_t dev;
 	int rc, sender_in = 0;
 
-	if ((rc = sq_prep(s, &q, "SELECT device_id, leaf FROM members WHERE "
-	    "group_ref = ? ORDER BY leaf", "i", group)) != POUCH_OK)
+	/* a revoked member gets nothing more, even before its Remove */
+	if ((rc = sq_prep(s, &q, "SELECT m.device_id, m.leaf, d.revoked FROM "
+	    "members m JOIN devices d ON d.id = m.device_id WHERE "
+	    "m.group_ref = ? ORDER BY m.leaf", "i", group)) != POUCH_OK)
 		return rc;
 	while ((rc = sq_step(s, q)) == 1) {
 		dev = sqlite3_column_int64(q, 0);
@@ -453,7 +455,8 @@ group_recipients(struct sq *s, int64_t group, const struct pouch_store_msg *m,
 			    (int64_t)m->sender_leaf)
 				break;
 			sender_in = 1;
-		} else if ((rc = devs_add(d, dev)) != POUCH_OK)
+		} else if (sqlite3_column_int(q, 2) == 0 &&
+		    (rc = devs_add(d, dev)) != POUCH_OK)
 			break;
 	}
 	sq_done(s, q);

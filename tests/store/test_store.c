@@ -660,15 +660,24 @@ test_revoke_proposes_removal(void **state)
 	    POUCH_OK);
 	assert_int_equal(bx.n, 2);
 	assert_string_equal(bx.body[1], "remove");
-	/* a commit referencing an unknown proposal changes nothing */
-	m.kind = POUCH_STORE_COMMIT;
+	/* before its Remove is committed, c still has its leaf, but no
+	 * message is queued for it any more: only b gets this one */
+	m.kind = POUCH_STORE_APPLICATION;
 	m.group_id = (const uint8_t *)"g1";
 	m.gidlen = 2;
 	m.epoch = 1;
 	m.sender = a;
+	m.body = (const uint8_t *)"after revoke";
+	m.len = 12;
+	m.now = 501;
+	assert_int_equal(st->ops->post(st, &m, &p), POUCH_OK);
+	assert_int_equal(p.ndevices, 1);
+	assert_int_equal(p.devices[0], b);
+	pouch_store_posted_clear(&p);
+	/* a commit referencing an unknown proposal changes nothing */
+	m.kind = POUCH_STORE_COMMIT;
 	m.body = (const uint8_t *)"commit";
 	m.len = 6;
-	m.now = 501;
 	m.changes = &byref;
 	m.nchanges = 1;
 	byref.ref.p = wrong;
@@ -676,7 +685,7 @@ test_revoke_proposes_removal(void **state)
 	/* by reference: c leaves the group */
 	byref.ref.p = ref;
 	assert_int_equal(st->ops->post(st, &m, &p), POUCH_OK);
-	assert_int_equal(p.ndevices, 2);	/* b, and c learns of it */
+	assert_int_equal(p.ndevices, 1);	/* b; c, revoked, gets nothing */
 	pouch_store_posted_clear(&p);
 	m.kind = POUCH_STORE_APPLICATION;
 	m.epoch = 2;

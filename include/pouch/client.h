@@ -263,9 +263,11 @@ struct pouch_client_kt_event {
 	char		 account_fp[65]; /* device_added: its account key */
 	int		 signer;	/* 0 account key, 1 log key (admin) */
 	int		 included;	/* inclusion proof verified */
-	/* ok, bad_signature, other_account_key (a device cross-signed by
-	 * a key the log never gave the user), unverified (the signer's
-	 * key is unknown here), bad_event */
+	/* ok, ok_previous_key (monitoring: our own event signed by an
+	 * account key we had before a rotation), bad_signature,
+	 * other_account_key (a device cross-signed by a key the log never
+	 * gave the user), unverified (the signer's key is unknown here),
+	 * bad_event */
 	const char	*sig;
 };
 POUCH_API void	pouch_client_kt_events_free(struct pouch_client_kt_event *v,

@@ -156,7 +156,8 @@ utc(int64_t t, char out[32])
 static int
 verified_ok(const struct pouch_client_kt_event *e)
 {
-	return e->included && strcmp(e->sig, "ok") == 0;
+	return e->included && (strcmp(e->sig, "ok") == 0 ||
+	    strcmp(e->sig, "ok_previous_key") == 0);
 }
 
 static json_t *

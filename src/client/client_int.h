@@ -156,6 +156,10 @@ int	cl_kt_own_device(struct pouch_client *cl, const uint8_t key[CL_KEY]);
  */
 int	cl_kt_acct_current(struct pouch_client *cl, const char *user,
 	    uint8_t out[CL_KEY]);
+struct pouch_kt_event;
+/* 1 when ev verifies under one of its user's previous account keys. */
+int	cl_kt_prev_verify(struct pouch_client *cl,
+	    const struct pouch_kt_event *ev);
 int	cl_kt_prev_ok(struct pouch_client *cl, const char *user,
 	    const uint8_t account_key[CL_KEY], const uint8_t dev[CL_KEY]);
 /* 1 when key is the user's current or a previous account key. */

@@ -281,6 +281,29 @@ cl_kt_acct_known(struct pouch_client *cl, const char *user,
 }
 
 int
+cl_kt_prev_verify(struct pouch_client *cl, const struct pouch_kt_event *ev)
+{
+	char prefix[16 + POUCH_KT_NAME_MAX], **names = NULL;
+	uint8_t key[CL_KEY];
+	size_t nn = 0, i, plen;
+	int ok = 0;
+
+	if (strlen(ev->user) > POUCH_KT_NAME_MAX)
+		return 0;
+	snprintf(prefix, sizeof(prefix), "kt/prev/%s/", ev->user);
+	plen = strlen(prefix);
+	if (pouch_cstore_kv_list(cl->st, prefix, &names, &nn) != POUCH_OK)
+		return 0;
+	for (i = 0; i < nn && !ok; i++)
+		ok = strlen(names[i]) == plen + 2 * CL_KEY &&
+		    pouch_unhex(names[i] + plen, key, CL_KEY) == POUCH_OK &&
+		    pouch_kt_event_verify(cl->c, ev, key, cl->server_key) ==
+		    POUCH_OK;
+	pouch_cstore_names_free(names, nn);
+	return ok;
+}
+
+int
 cl_kt_prev_ok(struct pouch_client *cl, const char *user,
     const uint8_t account_key[CL_KEY], const uint8_t dev[CL_KEY])
 {
@@ -402,8 +425,12 @@ on_event(struct pouch_client *cl, const struct pouch_kt_event *ev,
 		    (rc = acct_first(cl, ev->user, ev->account_key)) !=
 		    POUCH_OK)
 			return rc;
+		/* the latest cross-signer, when it is the user's key now (a
+		 * device added under some other key changes nothing here) */
 		key_name("kt/xs/", ev->device_key, name, sizeof(name));
-		if ((rc = pouch_cstore_kv_put(cl->st, name, ev->account_key,
+		if (acct_get(cl, ev->user, acct) == POUCH_OK &&
+		    pouch_ct_eq(acct, ev->account_key, CL_KEY) == 0 &&
+		    (rc = pouch_cstore_kv_put(cl->st, name, ev->account_key,
 		    CL_KEY)) != POUCH_OK)
 			return rc;
 		/* our own new cross-signature, made on the rotating device */

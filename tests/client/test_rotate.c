@@ -178,15 +178,22 @@ test_rotate(void **state)
 	struct pouch_client_kt_event *ev = NULL;
 	struct pouch_client_conv *cv = NULL;
 	const char *bob[1] = { "bo" };
-	pouch_client *al1, *al2, *al3, *bo, *ca;
+	pouch_client *al1, *al2, *al3, *alx, *bo, *ca;
 	uint8_t old[32], nk[32];
 	char hex[65];
-	size_t n = 0, i, j, with, without, rotations = 0;
+	size_t n = 0, i, j, with, without, rotations = 0, revocations;
 	int64_t group = 0;
 	uint64_t size;
 
 	(void)state;
 	al1 = enrol("al", "al1");
+	/* a device paired and revoked before the rotation (and before the
+	 * phone's first look at the log): its revocation is signed by the
+	 * old key */
+	alx = pair(al1, "alx");
+	pouch_hex(alx->dev_pub, 32, hex);
+	assert_int_equal(pouch_client_revoke_device(al1, hex), POUCH_OK);
+	pouch_client_free(alx);
 	al2 = pair(al1, "al2");
 	bo = enrol("bo", "bo1");
 	sleep(2);
@@ -273,14 +280,22 @@ test_rotate(void **state)
 	for (j = 0; j < 2; j++) {
 		assert_int_equal(pouch_client_kt_monitor(j == 0 ? al1 : al2, 0,
 		    &size, &ev, &n), POUCH_OK);
-		rotations = 0;
+		rotations = revocations = 0;
 		for (i = 0; i < n; i++) {
 			if (strcmp(ev[i].user, "al") != 0)
 				continue;
 			rotations += strcmp(ev[i].event, "account_key") == 0;
+			/* signed by the key we had before the rotation */
+			if (strcmp(ev[i].event, "device_revoked") == 0) {
+				revocations++;
+				assert_string_equal(ev[i].sig,
+				    "ok_previous_key");
+				continue;
+			}
 			assert_string_equal(ev[i].sig, "ok");
 		}
 		assert_int_equal(rotations, 1);
+		assert_int_equal(revocations, 1);
 		pouch_client_kt_events_free(ev, n);
 	}
 

@@ -172,6 +172,10 @@ api_dev_revoke(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 	}
 	pd_log("info", "device_revoked", "device", 'i', f.dev.id, "by", 'i',
 	    rq->dev->id, NULL);
+	/* a long-poll the device had parked answers now, empty (nothing is
+	 * queued for a revoked device): its next request gets 401 */
+	if (d->wake != NULL)
+		d->wake(d, &f.dev.id, 1);
 	if (api_kt_ack(d, rs, kt.leaf.index, &size) != POUCH_OK)
 		goto out;
 	api_reply(rs, 200, json_pack("{s:I,s:I,s:I,s:I}", "device_id",

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <cmocka.h>
 
 #include <pouch/client.h>
@@ -271,9 +273,57 @@ published(const char *token)
 	return size;
 }
 
+/* A device's long-poll (after its last cursor, wait 20 s), timed. */
+struct poll {
+	struct device	*dev;
+	long		 status;
+	long		 messages;	/* in the answer */
+	double		 seconds;
+};
+
+static void *
+long_poll(void *arg)
+{
+	struct poll *lp = arg;
+	struct timespec t0, t1;
+	char path[96];
+	json_t *r = NULL;
+	json_int_t after;
+
+	/* past everything queued: the poll then has to wait */
+	for (after = 0;; after = json_integer_value(json_object_get(r,
+	    "cursor"))) {
+		json_decref(r);
+		r = NULL;
+		snprintf(path, sizeof(path), "/v1/sync?after=%lld&wait=0",
+		    (long long)after);
+		if (e2e_json(&srv, "GET", path, lp->dev->token, NULL, &r) !=
+		    200 || r == NULL)
+			goto out;
+		if (json_array_size(json_object_get(r, "messages")) == 0)
+			break;
+	}
+	json_decref(r);
+	r = NULL;
+	snprintf(path, sizeof(path), "/v1/sync?after=%lld&wait=20",
+	    (long long)after);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	lp->status = e2e_json(&srv, "GET", path, lp->dev->token, NULL, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	lp->messages = r != NULL ? (long)json_array_size(json_object_get(r,
+	    "messages")) : -1;
+	lp->seconds = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+out:
+	json_decref(r);
+	return NULL;
+}
+
 static void
 test_revoke_route(void **state)
 {
+	struct poll lp = { NULL, 0, 0, 0 };
+	pthread_t th;
 	struct device d1, d2, x;
 	json_t *r = NULL;
 	int64_t now = (int64_t)time(NULL);
@@ -315,11 +365,19 @@ test_revoke_route(void **state)
 	assert_int_equal(e2e_http(&srv, "GET", "/v1/keypackages/count",
 	    d2.token, NULL, NULL, 0, NULL), 200);
 
-	/* the real thing, by the other device of the account */
+	/* the real thing, by the other device of the account, while d1
+	 * waits in a long-poll: that poll answers at once */
+	lp.dev = &d1;
+	assert_int_equal(pthread_create(&th, NULL, long_poll, &lp), 0);
+	usleep(500000);
 	st = e2e_json(&srv, "POST", "/v1/devices/revoke", d2.token,
 	    revoke_body("cy", d1.pub, d1.aseed, now,
 	    POUCH_KT_DEVICE_REVOKED), &r);
 	assert_int_equal(st, 200);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(lp.status, 200);
+	assert_int_equal(lp.messages, 0);
+	assert_true(lp.seconds < 5.0);	/* it would wait 20 */
 	assert_int_equal(json_integer_value(json_object_get(r, "device_id")),
 	    d1.id);
 	/* acknowledged only once a published checkpoint covers it */

@@ -92,4 +92,54 @@ cfx_open(const char *root, const char *name, pouch_client **out)
 	return pouch_client_open(dir, &u, out);
 }
 
+/*
+ * A second device of first's user in root/name, by pairing: the short
+ * code typed on first, then enrolment with an administrator's code.
+ */
+static inline int
+cfx_pair(struct server *s, const char *root, pouch_client *first,
+    const char *name, pouch_client **out)
+{
+	struct pouch_client_enrol e;
+	struct pouch_client_unlock u;
+	char dir[160], url[64], code[POUCH_CLIENT_PAIR_CODE], *ecode = NULL;
+	int rc;
+
+	*out = NULL;
+	snprintf(dir, sizeof(dir), "%s/%s", root, name);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", s->port);
+	memset(&u, 0, sizeof(u));
+	memset(&e, 0, sizeof(e));
+	e.server = url;
+	e.pin = s->pin;
+	e.user = pouch_client_user(first);
+	e.device_name = name;
+	if ((rc = pouch_client_pair_begin(dir, &u, &e, code)) != POUCH_OK ||
+	    (rc = pouch_client_approve(first, code)) != POUCH_OK ||
+	    (rc = cfx_code(s, pouch_client_user(first), &ecode)) != POUCH_OK)
+		goto out;
+	e.code = ecode;
+	rc = pouch_client_init(dir, &u, &e, out);
+out:
+	free(ecode);
+	return rc;
+}
+
+/* 1 when cl has an alert of kind (acknowledged or not), 0 if not, or
+ * an error. */
+static inline int
+cfx_has_alert(pouch_client *cl, const char *kind)
+{
+	struct pouch_client_alert *v = NULL;
+	size_t n = 0, i;
+	int rc, found = 0;
+
+	if ((rc = pouch_client_alerts(cl, 1, &v, &n)) != POUCH_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		found |= strcmp(v[i].kind, kind) == 0;
+	pouch_client_alert_free(v, n);
+	return found;
+}
+
 #endif /* POUCH_TESTS_CLIENT_FIXTURE_H */

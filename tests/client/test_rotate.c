@@ -56,26 +56,9 @@ enrol(const char *user, const char *name)
 static pouch_client *
 pair(pouch_client *first, const char *name)
 {
-	struct pouch_client_enrol e;
-	struct pouch_client_unlock u;
 	pouch_client *cl = NULL;
-	char dir[160], url[64], code[POUCH_CLIENT_PAIR_CODE], *ecode = NULL;
 
-	snprintf(dir, sizeof(dir), "%s/%s", root, name);
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d", srv.port);
-	memset(&u, 0, sizeof(u));
-	memset(&e, 0, sizeof(e));
-	e.server = url;
-	e.pin = srv.pin;
-	e.user = pouch_client_user(first);
-	e.device_name = name;
-	assert_int_equal(pouch_client_pair_begin(dir, &u, &e, code), POUCH_OK);
-	assert_int_equal(pouch_client_approve(first, code), POUCH_OK);
-	assert_int_equal(cfx_code(&srv, pouch_client_user(first), &ecode),
-	    POUCH_OK);
-	e.code = ecode;
-	assert_int_equal(pouch_client_init(dir, &u, &e, &cl), POUCH_OK);
-	free(ecode);
+	assert_int_equal(cfx_pair(&srv, root, first, name, &cl), POUCH_OK);
 	return cl;
 }
 
@@ -88,14 +71,9 @@ sync_ok(pouch_client *cl)
 static int
 has_alert(pouch_client *cl, const char *kind)
 {
-	struct pouch_client_alert *v = NULL;
-	size_t n = 0, i;
-	int found = 0;
+	int found = cfx_has_alert(cl, kind);
 
-	assert_int_equal(pouch_client_alerts(cl, 1, &v, &n), POUCH_OK);
-	for (i = 0; i < n; i++)
-		found |= strcmp(v[i].kind, kind) == 0;
-	pouch_client_alert_free(v, n);
+	assert_true(found >= 0);
 	return found;
 }
 

@@ -262,6 +262,36 @@ POUCH_API int pouch_group_join_resume(const uint8_t *priv, size_t privlen,
     const uint8_t *welcome, size_t welcomelen, const pouch_group *old,
     uint64_t now, pouch_group **out) POUCH_WARN_UNUSED;
 
+/*
+ * Resumption PSKs (RFC 9420 8.4, 8.6).  Every epoch leaves a
+ * resumption_psk, which each member keeps for its current and last 8
+ * epochs (saved with the state).  Injecting the one of an earlier epoch
+ * into a new epoch's key schedule (usage application) lets only the
+ * members who held that epoch follow: the others cannot process the
+ * commit.
+ *
+ * Commit, with a path, a PreSharedKey proposal of the resumption PSK of
+ * this group's epoch `epoch` (the current one or one of the last 8 this
+ * member holds).  *proposal gets the proposal message, *commit the
+ * commit, which names the proposal by reference: send both, the
+ * proposal first; every other member processes them in that order with
+ * pouch_group_process() (the commit alone is UNKNOWN_PROPOSAL), and a
+ * member lacking that epoch's PSK fails the commit with PSK_UNAVAILABLE
+ * and stays where it was.  The commit also takes in, by reference, the
+ * Remove, Update, GroupContextExtensions and PreSharedKey (of PSKs this
+ * member holds) proposals received in this epoch.  The new epoch stays
+ * pending as for pouch_group_commit(): merge or discard it, and save the
+ * state as after any commit.  PSK_UNAVAILABLE when this member does not
+ * hold the epoch's PSK; STATE when a commit is pending, this member was
+ * removed, or an Add proposal was received in this epoch (the new
+ * members could not take the PSK); REINIT_PENDING; the errors of
+ * pouch_group_commit().  On failure nothing is returned and the group
+ * is unchanged.
+ */
+POUCH_API int pouch_group_commit_resumption_psk(pouch_group *g,
+    uint64_t epoch, uint64_t now, uint8_t **proposal, size_t *proposallen,
+    uint8_t **commit, size_t *commitlen) POUCH_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

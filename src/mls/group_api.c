@@ -19,6 +19,7 @@
 #include "crypto/crypto.h"
 #include "hpke/hpke.h"
 #include "mls/group.h"
+#include "mls/group_int.h"
 #include "mls/keypackage.h"
 #include "mls/suite.h"
 
@@ -574,4 +575,86 @@ pouch_group_join_resume(const uint8_t *priv, size_t privlen,
 	}
 	*out = h;
 	return POUCH_OK;
+}
+
+/*
+ * Undo the proposals cached since there were n: the PreSharedKey
+ * proposal of a resumption commit that then failed (its message was
+ * never handed out).  With handshake PrivateMessages (set only through
+ * the internal API) the proposal's generation stays spent: a gap the
+ * others skip.
+ */
+static void
+cache_truncate(struct pouch_mls_group *g, size_t n)
+{
+	while (g->ncache > n) {
+		g->ncache--;
+		pouch_wr_buf_free(g->cache[g->ncache].p, g->cache[g->ncache].n);
+		OPENSSL_cleanse(&g->cache[g->ncache], sizeof(g->cache[0]));
+	}
+}
+
+/* 1 when an Add proposal is cached in the current epoch. */
+static int
+cache_has_add(const struct pouch_mls_group *g)
+{
+	struct pouch_rd r;
+	uint16_t type;
+	size_t i;
+
+	for (i = 0; i < g->ncache; i++) {
+		pouch_rd_init(&r, g->cache[i].p, g->cache[i].n);
+		if (pouch_rd_u16(&r, &type) != POUCH_OK ||
+		    type == POUCH_MLS_PROP_ADD)
+			return 1;
+	}
+	return 0;
+}
+
+int
+pouch_group_commit_resumption_psk(pouch_group *g, uint64_t epoch,
+    uint64_t now, uint8_t **proposal, size_t *proposallen, uint8_t **commit,
+    size_t *commitlen)
+{
+	struct pouch_mls_commit_req req;
+	uint8_t *p = NULL, *cm = NULL, *wl = NULL;
+	size_t plen = 0, cmlen = 0, wllen = 0, n0;
+	int rc;
+
+	if (proposal != NULL)
+		*proposal = NULL;
+	if (proposallen != NULL)
+		*proposallen = 0;
+	if (commit != NULL)
+		*commit = NULL;
+	if (commitlen != NULL)
+		*commitlen = 0;
+	if (g == NULL || proposal == NULL || proposallen == NULL ||
+	    commit == NULL || commitlen == NULL)
+		return POUCH_E_MISUSE;
+	/* new members could not take a resumption PSK (join: UNSUPPORTED) */
+	if (pouch_mls_group_has_pending(g->g) || cache_has_add(g->g))
+		return POUCH_E_STATE;
+	n0 = g->g->ncache;
+	if ((rc = pouch_mls_group_propose_resumption(g->g, epoch, &p,
+	    &plen)) != POUCH_OK)
+		return rc;
+	memset(&req, 0, sizeof(req));
+	req.now = now;
+	req.by_reference = 1;
+	if ((rc = pouch_mls_group_commit(g->g, &req, &cm, &cmlen, &wl,
+	    &wllen)) != POUCH_OK) {
+		cache_truncate(g->g, n0);
+		goto out;
+	}
+	*proposal = p;
+	*proposallen = plen;
+	*commit = cm;
+	*commitlen = cmlen;
+	p = NULL;
+	plen = 0;
+out:
+	pouch_wr_buf_free(wl, wllen);	/* none: nothing is added */
+	pouch_wr_buf_free(p, plen);
+	return rc;
 }

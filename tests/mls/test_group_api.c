@@ -256,6 +256,92 @@ test_misuse(void **state)
 	pouch_buf_free(NULL, 0);
 }
 
+/*
+ * Resumption PSK (usage application): alice commits the PSK of epoch 1;
+ * bob, in the group since epoch 1, follows; carol, who joined at epoch
+ * 2, lacks it: PSK_UNAVAILABLE, and she stays at epoch 2.
+ */
+static void
+test_resumption_psk(void **state)
+{
+	struct member m[3];
+	uint8_t *p, *cm, *wl, a[POUCH_GROUP_HASH_MAX], c[POUCH_GROUP_HASH_MAX];
+	size_t plen, cmlen, wllen, alen, clen;
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	member_kp(&m[0], "alice");
+	member_kp(&m[1], "bob");
+	member_kp(&m[2], "carol");
+	assert_int_equal(pouch_group_create((const uint8_t *)"psk group", 9,
+	    m[0].priv, m[0].privlen, NOW, &m[0].g), POUCH_OK);
+	add(m, 0, 1, 3);
+	add(m, 0, 2, 3);
+	assert_int_equal(pouch_group_epoch(m[2].g), 2);
+	/* an epoch nobody holds yet, and misuse: nothing out, no change */
+	assert_int_equal(pouch_group_commit_resumption_psk(m[0].g, 3, NOW,
+	    &p, &plen, &cm, &cmlen), POUCH_E_PSK_UNAVAILABLE);
+	assert_null(p);
+	assert_null(cm);
+	assert_false(pouch_group_has_pending(m[0].g));
+	assert_int_equal(pouch_group_commit_resumption_psk(m[0].g, 1, NOW,
+	    NULL, &plen, &cm, &cmlen), POUCH_E_MISUSE);
+	assert_int_equal(pouch_group_commit_resumption_psk(NULL, 1, NOW,
+	    &p, &plen, &cm, &cmlen), POUCH_E_MISUSE);
+	/* carol holds only her own epoch's PSK */
+	assert_int_equal(pouch_group_commit_resumption_psk(m[2].g, 1, NOW,
+	    &p, &plen, &cm, &cmlen), POUCH_E_PSK_UNAVAILABLE);
+	assert_null(p);
+	assert_false(pouch_group_has_pending(m[2].g));
+	assert_int_equal(pouch_group_commit_resumption_psk(m[0].g, 1, NOW,
+	    &p, &plen, &cm, &cmlen), POUCH_OK);
+	assert_non_null(p);
+	assert_non_null(cm);
+	assert_true(pouch_group_has_pending(m[0].g));
+	/* one commit at a time */
+	assert_int_equal(pouch_group_commit_resumption_psk(m[0].g, 1, NOW,
+	    &wl, &wllen, &wl, &wllen), POUCH_E_STATE);
+	assert_null(wl);
+	assert_int_equal(pouch_group_merge_pending(m[0].g), POUCH_OK);
+	/* the commit names the proposal: without it, bob cannot follow */
+	assert_int_equal(pouch_group_process(m[1].g, cm, cmlen, NOW),
+	    POUCH_E_UNKNOWN_PROPOSAL);
+	assert_int_equal(pouch_group_process(m[1].g, p, plen, NOW), POUCH_OK);
+	assert_int_equal(pouch_group_process(m[1].g, cm, cmlen, NOW),
+	    POUCH_OK);
+	assert_int_equal(pouch_group_epoch(m[1].g), 3);
+	agree(m[0].g, m[1].g);
+	send_recv(m[1].g, m[0].g, "resumed");
+	/* carol lacks epoch 1: refused, unchanged */
+	assert_int_equal(pouch_group_epoch_authenticator(m[2].g, c, sizeof(c),
+	    &clen), POUCH_OK);
+	assert_int_equal(pouch_group_process(m[2].g, p, plen, NOW), POUCH_OK);
+	assert_int_equal(pouch_group_process(m[2].g, cm, cmlen, NOW),
+	    POUCH_E_PSK_UNAVAILABLE);
+	assert_int_equal(pouch_group_epoch(m[2].g), 2);
+	assert_int_equal(pouch_group_epoch_authenticator(m[2].g, a, sizeof(a),
+	    &alen), POUCH_OK);
+	assert_int_equal(alen, clen);
+	assert_memory_equal(a, c, alen);
+	assert_false(pouch_group_removed(m[2].g));
+	pouch_buf_free(p, plen);
+	pouch_buf_free(cm, cmlen);
+	/* the current epoch's PSK: everyone in it holds it */
+	assert_int_equal(pouch_group_commit_resumption_psk(m[1].g, 3, NOW,
+	    &p, &plen, &cm, &cmlen), POUCH_OK);
+	assert_int_equal(pouch_group_merge_pending(m[1].g), POUCH_OK);
+	assert_int_equal(pouch_group_process(m[0].g, p, plen, NOW), POUCH_OK);
+	assert_int_equal(pouch_group_process(m[0].g, cm, cmlen, NOW),
+	    POUCH_OK);
+	agree(m[0].g, m[1].g);
+	assert_int_equal(pouch_group_epoch(m[0].g), 4);
+	pouch_buf_free(p, plen);
+	pouch_buf_free(cm, cmlen);
+	member_free(&m[0]);
+	member_free(&m[1]);
+	member_free(&m[2]);
+}
+
 int
 main(void)
 {
@@ -263,6 +349,7 @@ main(void)
 		cmocka_unit_test(test_two_members),
 		cmocka_unit_test(test_race),
 		cmocka_unit_test(test_misuse),
+		cmocka_unit_test(test_resumption_psk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

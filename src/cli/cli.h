@@ -16,6 +16,8 @@ struct pouch_client_unlock;
 #define EX_NOTFOUND	4
 #define EX_NET		5
 
+/* The exit code for a library result (the table of docs/man/pouch.1). */
+int	cli_exit_of(int rc);
 /* The store's unlock from POUCH_PASSPHRASE (a key file without it). */
 void	cli_unlock(struct pouch_client_unlock *u);
 

@@ -33,8 +33,8 @@ struct opts {
 	char		 dirbuf[4096];
 };
 
-static int
-exit_of(int rc)
+int
+cli_exit_of(int rc)
 {
 	switch (rc) {
 	case POUCH_OK:
@@ -42,6 +42,10 @@ exit_of(int rc)
 	case POUCH_E_FORBIDDEN:
 	case POUCH_E_BAD_KEY:
 	case POUCH_E_BAD_SIGNATURE:
+	case POUCH_E_KT_PROOF:
+	case POUCH_E_KT_CHECKPOINT_SIG:
+	case POUCH_E_KT_ROLLBACK:
+	case POUCH_E_KT_EVENT_SIG:
 		return EX_REFUSED;
 	case POUCH_E_NOT_FOUND:
 		return EX_NOTFOUND;
@@ -104,7 +108,7 @@ fail(const struct opts *o, const char *what, int rc)
 	}
 	fprintf(stderr, "pouch: %s: %s%s%s\n", what, pouch_strerror(rc),
 	    a != NULL ? "; " : "", a != NULL ? a : "");
-	return exit_of(rc);
+	return cli_exit_of(rc);
 }
 
 static void

@@ -35,27 +35,6 @@ struct ktopts {
 };
 
 static int
-exit_of(int rc)
-{
-	switch (rc) {
-	case POUCH_OK:
-		return EX_OK;
-	case POUCH_E_FORBIDDEN:
-	case POUCH_E_BAD_KEY:
-	case POUCH_E_KT_PROOF:
-		return EX_REFUSED;
-	case POUCH_E_NOT_FOUND:
-		return EX_NOTFOUND;
-	case POUCH_E_IO:
-		return EX_NET;
-	case POUCH_E_MISUSE:
-		return EX_USAGE;
-	default:
-		return EX_FAIL;
-	}
-}
-
-static int
 fail(int json, const char *what, int rc)
 {
 	json_t *j;
@@ -72,7 +51,7 @@ fail(int json, const char *what, int rc)
 		fprintf(stderr, "pouch: the server's log does not match the "
 		    "checkpoint this device verified: keep this output and "
 		    "tell your security officer\n");
-	return exit_of(rc);
+	return cli_exit_of(rc);
 }
 
 static int

@@ -142,4 +142,26 @@ cfx_has_alert(pouch_client *cl, const char *kind)
 	return found;
 }
 
+/* A fresh directory /tmp/pouch-NAME-XXXXXX in root (cap bytes) and a
+ * pouchd of its own: 0, or -1. */
+static inline int
+cfx_start(struct server *s, char *root, size_t cap, const char *name)
+{
+	if ((size_t)snprintf(root, cap, "/tmp/pouch-%s-XXXXXX", name) >= cap ||
+	    mkdtemp(root) == NULL)
+		return -1;
+	return e2e_start(s, NULL);
+}
+
+/* Stop the server (whatever its exit status) and remove root: 0 or -1. */
+static inline int
+cfx_stop(struct server *s, const char *root)
+{
+	char cmd[160];
+
+	(void)e2e_stop(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 #endif /* POUCH_TESTS_CLIENT_FIXTURE_H */

@@ -150,21 +150,14 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/pouch-client-crash-XXXXXX");
-	if (mkdtemp(root) == NULL)
-		return -1;
-	return e2e_start(&srv, NULL);
+	return cfx_start(&srv, root, sizeof(root), "client-crash");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	(void)e2e_stop(&srv);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return cfx_stop(&srv, root);
 }
 
 /* The receiver is killed while syncing. */

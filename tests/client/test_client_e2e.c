@@ -139,21 +139,14 @@ setup(void **state)
 	(void)state;
 	if (pouch_crypto_new(&e2e_crypto) != POUCH_OK)
 		return -1;
-	snprintf(root, sizeof(root), "/tmp/pouch-client-e2e-XXXXXX");
-	if (mkdtemp(root) == NULL)
-		return -1;
-	return e2e_start(&srv, NULL);
+	return cfx_start(&srv, root, sizeof(root), "client-e2e");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	(void)e2e_stop(&srv);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	if (system(cmd) != 0)
+	if (cfx_stop(&srv, root) != 0)
 		return -1;
 	pouch_crypto_free(e2e_crypto);
 	return 0;

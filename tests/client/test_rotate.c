@@ -553,21 +553,14 @@ setup(void **state)
 	(void)state;
 	if (pouch_crypto_new(&e2e_crypto) != POUCH_OK)
 		return -1;
-	snprintf(root, sizeof(root), "/tmp/pouch-rotate-XXXXXX");
-	if (mkdtemp(root) == NULL)
-		return -1;
-	return e2e_start(&srv, NULL);
+	return cfx_start(&srv, root, sizeof(root), "rotate");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	(void)e2e_stop(&srv);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return cfx_stop(&srv, root);
 }
 
 int

@@ -80,18 +80,7 @@ member_new(struct member *m, uint32_t i)
 static struct pouch_mls_member_keys
 keys_of(const struct member *m)
 {
-	struct pouch_mls_member_keys k;
-
-	memset(&k, 0, sizeof(k));
-	k.kp = m->kp.kp;
-	k.kplen = m->kp.kplen;
-	k.sig_priv = m->sig_priv;
-	k.sig_privlen = pouch_sig_priv_len(suite->sig);
-	k.init_priv = m->kp.init_priv;
-	k.init_privlen = m->kp.init_privlen;
-	k.enc_priv = m->kp.enc_priv;
-	k.enc_privlen = m->kp.enc_privlen;
-	return k;
+	return pouch_mls_member_keys_of(suite, &m->kp, m->sig_priv);
 }
 
 static struct pouch_mls_group *

@@ -77,6 +77,16 @@ struct pouch_mls_member_keys {
 	size_t		 enc_privlen;
 };
 
+struct pouch_mls_kp_out;
+/*
+ * The keys of the member who made kp (pouch_mls_key_package_create) and
+ * holds the signature key sig_priv of suite s: pointers into kp and
+ * sig_priv, which must outlive their use.
+ */
+struct pouch_mls_member_keys pouch_mls_member_keys_of(
+	    const struct pouch_mls_suite *s, const struct pouch_mls_kp_out *kp,
+	    const uint8_t *sig_priv);
+
 /*
  * A new group group_id (at most 255 bytes) of suite s, epoch 0, with the
  * member of mk as its only member (leaf 0).  The KeyPackage is verified

@@ -8,6 +8,7 @@
 
 #include <pouch/err.h>
 
+#include "mls/group.h"
 #include "mls/keypackage.h"
 
 #define ENC_MAX		POUCH_VARINT_MAX
@@ -19,6 +20,24 @@ pouch_mls_kp_out_clear(struct pouch_mls_kp_out *o)
 		return;
 	pouch_wr_buf_free(o->kp, o->kplen);
 	OPENSSL_cleanse(o, sizeof(*o));
+}
+
+struct pouch_mls_member_keys
+pouch_mls_member_keys_of(const struct pouch_mls_suite *s,
+    const struct pouch_mls_kp_out *kp, const uint8_t *sig_priv)
+{
+	struct pouch_mls_member_keys k;
+
+	memset(&k, 0, sizeof(k));
+	k.kp = kp->kp;
+	k.kplen = kp->kplen;
+	k.sig_priv = sig_priv;
+	k.sig_privlen = pouch_sig_priv_len(s->sig);
+	k.init_priv = kp->init_priv;
+	k.init_privlen = kp->init_privlen;
+	k.enc_priv = kp->enc_priv;
+	k.enc_privlen = kp->enc_privlen;
+	return k;
 }
 
 /* SignWithLabel(sig_priv, label, the bytes of tbs) into sig. */

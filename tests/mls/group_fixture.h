@@ -60,19 +60,9 @@ fx_kp(struct fx *f, int i)
 static inline struct pouch_mls_member_keys
 fx_keys(const struct fx *f, int i)
 {
-	struct pouch_mls_member_keys k;
 	const struct fx_mem *m = &f->m[i];
 
-	memset(&k, 0, sizeof(k));
-	k.kp = m->kp.kp;
-	k.kplen = m->kp.kplen;
-	k.sig_priv = m->sig_priv;
-	k.sig_privlen = pouch_sig_priv_len(f->s->sig);
-	k.init_priv = m->kp.init_priv;
-	k.init_privlen = m->kp.init_privlen;
-	k.enc_priv = m->kp.enc_priv;
-	k.enc_privlen = m->kp.enc_privlen;
-	return k;
+	return pouch_mls_member_keys_of(f->s, &m->kp, m->sig_priv);
 }
 
 static inline struct fx *
@@ -300,18 +290,7 @@ mem_kp(struct w *w, struct mem *m, uint64_t nb, uint64_t na)
 static inline struct pouch_mls_member_keys
 keys_of(const struct w *w, const struct mem *m)
 {
-	struct pouch_mls_member_keys k;
-
-	memset(&k, 0, sizeof(k));
-	k.kp = m->kp.kp;
-	k.kplen = m->kp.kplen;
-	k.sig_priv = m->sig_priv;
-	k.sig_privlen = pouch_sig_priv_len(w->s->sig);
-	k.init_priv = m->kp.init_priv;
-	k.init_privlen = m->kp.init_privlen;
-	k.enc_priv = m->kp.enc_priv;
-	k.enc_privlen = m->kp.enc_privlen;
-	return k;
+	return pouch_mls_member_keys_of(w->s, &m->kp, m->sig_priv);
 }
 
 static inline int

@@ -201,19 +201,9 @@ fresh_kp(struct big *w, int i)
 static struct pouch_mls_member_keys
 keys_of(const struct big *w, int i)
 {
-	struct pouch_mls_member_keys k;
 	const struct lm *m = &w->m[i];
 
-	memset(&k, 0, sizeof(k));
-	k.kp = m->kp.kp;
-	k.kplen = m->kp.kplen;
-	k.sig_priv = m->sig_priv;
-	k.sig_privlen = pouch_sig_priv_len(w->s->sig);
-	k.init_priv = m->kp.init_priv;
-	k.init_privlen = m->kp.init_privlen;
-	k.enc_priv = m->kp.enc_priv;
-	k.enc_privlen = m->kp.enc_privlen;
-	return k;
+	return pouch_mls_member_keys_of(w->s, &m->kp, m->sig_priv);
 }
 
 /* A new member, with a KeyPackage. */

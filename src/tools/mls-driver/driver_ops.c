@@ -123,18 +123,7 @@ new_key_package(struct drv_req *r, struct member *m)
 static struct pouch_mls_member_keys
 keys_of(const struct member *m)
 {
-	struct pouch_mls_member_keys k;
-
-	memset(&k, 0, sizeof(k));
-	k.kp = m->kp.kp;
-	k.kplen = m->kp.kplen;
-	k.sig_priv = m->sig_priv;
-	k.sig_privlen = pouch_sig_priv_len(m->s->sig);
-	k.init_priv = m->kp.init_priv;
-	k.init_privlen = m->kp.init_privlen;
-	k.enc_priv = m->kp.enc_priv;
-	k.enc_privlen = m->kp.enc_privlen;
-	return k;
+	return pouch_mls_member_keys_of(m->s, &m->kp, m->sig_priv);
 }
 
 /* Put buf as an MLSMessage of wire format wf (header added). */

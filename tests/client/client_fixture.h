@@ -142,6 +142,32 @@ cfx_has_alert(pouch_client *cl, const char *kind)
 	return found;
 }
 
+/* Send subject and body into conversation conv, or (conv 0) to user to
+ * in their 1:1; *id (may be NULL) gets the message id. */
+static inline int
+cfx_send(pouch_client *cl, int64_t conv, const char *to, const char *subject,
+    const char *body, int64_t *id)
+{
+	struct pouch_client_send s;
+	const char *tov[1] = { to };
+	int64_t mid = 0;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.conv = conv;
+	if (conv == 0) {
+		s.to = tov;
+		s.nto = 1;
+	}
+	s.subject = subject;
+	s.body = body;
+	s.bodylen = strlen(body);
+	rc = pouch_client_send(cl, &s, &mid);
+	if (id != NULL)
+		*id = mid;
+	return rc;
+}
+
 /* A fresh directory /tmp/pouch-NAME-XXXXXX in root (cap bytes) and a
  * pouchd of its own: 0, or -1. */
 static inline int

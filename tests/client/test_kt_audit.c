@@ -67,17 +67,7 @@ settle(pouch_client *cl)
 static void
 send_to(pouch_client *cl, const char *to, const char *body)
 {
-	struct pouch_client_send s;
-	const char *tov[1] = { to };
-	int64_t id = 0;
-
-	memset(&s, 0, sizeof(s));
-	s.to = tov;
-	s.nto = 1;
-	s.subject = "audit";
-	s.body = body;
-	s.bodylen = strlen(body);
-	assert_int_equal(pouch_client_send(cl, &s, &id), POUCH_OK);
+	assert_int_equal(cfx_send(cl, 0, to, "audit", body, NULL), POUCH_OK);
 }
 
 /* The device key of cl, as the client itself holds it. */

@@ -81,21 +81,7 @@ has_alert(pouch_client *cl, const char *kind)
 static void
 send_in(pouch_client *cl, int64_t conv, const char *to, const char *body)
 {
-	struct pouch_client_send s;
-	const char *tov[1] = { to };
-	int64_t id = 0;
-
-	memset(&s, 0, sizeof(s));
-	if (conv != 0)
-		s.conv = conv;
-	else {
-		s.to = tov;
-		s.nto = 1;
-	}
-	s.subject = body;
-	s.body = body;
-	s.bodylen = strlen(body);
-	assert_int_equal(pouch_client_send(cl, &s, &id), POUCH_OK);
+	assert_int_equal(cfx_send(cl, conv, to, body, body, NULL), POUCH_OK);
 }
 
 /* 1 when cl has a message whose subject is subj. */

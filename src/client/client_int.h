@@ -179,6 +179,11 @@ int	cl_rotate_adopt(struct pouch_client *cl, const uint8_t prev[CL_KEY],
 int	cl_rotate_cross_sig(struct pouch_client *cl,
 	    const uint8_t sig[CL_SIG]);
 int	cl_rotate_stale(struct pouch_client *cl, struct pouch_mls_group *g);
+/* Our identity changed: 1 while conversations may still carry the old
+ * one (cl_maybe_update then checks each), 0 when not, or an error;
+ * unmark once they all carry the new one. */
+int	cl_rotate_marked(struct pouch_client *cl);
+int	cl_rotate_unmark(struct pouch_client *cl);
 /* An own or contact credential's account key is acceptable: the key we
  * hold (want), or a previous one of a device the rotation re-signed. */
 int	cl_acct_ok(struct pouch_client *cl, const char *user,

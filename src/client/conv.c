@@ -1079,15 +1079,22 @@ conv_stale(struct pouch_client *cl, int64_t id)
 	return stale;
 }
 
-/* Self-update by policy: age or count since our last commit, or an
- * identity to carry after an account-key rotation. */
+/*
+ * Self-update by policy: age or count since our last commit, or an
+ * identity to carry after an account-key rotation.  Whether a leaf lacks
+ * our identity is asked (a group state loaded per conversation) only
+ * while the rotation's mark is set, not at every sync; the mark goes once
+ * a pass has updated every conversation that needed it.
+ */
 int
 cl_maybe_update(struct pouch_client *cl)
 {
 	struct pouch_cstore_conv *v = NULL;
 	size_t n = 0, i;
-	int rc;
+	int rc, check;
 
+	if ((check = cl_rotate_marked(cl)) < 0)
+		return check;
 	if ((rc = pouch_cstore_conv_list(cl->st, &v, &n)) != POUCH_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
@@ -1095,12 +1102,14 @@ cl_maybe_update(struct pouch_client *cl)
 			continue;
 		if (cl_now(cl) - v[i].last_update < cl->update_age &&
 		    v[i].sent_since_update < cl->update_msgs &&
-		    !conv_stale(cl, v[i].id))
+		    !(check && conv_stale(cl, v[i].id)))
 			continue;
 		if ((rc = pouch_client_conv_update(cl, v[i].id)) != POUCH_OK)
 			break;
 	}
 	free(v);
+	if (rc == POUCH_OK && check)
+		rc = cl_rotate_unmark(cl);
 	return rc;
 }
 

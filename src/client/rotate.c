@@ -35,6 +35,7 @@
 #include "kt/kt.h"
 
 #define PENDING		"id/acct_next"	/* private || public */
+#define STALE		"id/stale_convs"	/* identity changed */
 
 /* The pending new key, if any: POUCH_OK, NOT_FOUND or an error. */
 static int
@@ -73,8 +74,35 @@ ident_save(struct pouch_client *cl)
 	    (rc = pouch_cstore_kv_put(cl->st, "id/cross_sig", cl->cross_sig,
 	    CL_SIG)) != POUCH_OK)
 		return rc;
-	return pouch_cstore_kv_put(cl->st, "id/ident", cl->ident,
-	    cl->identlen);
+	if ((rc = pouch_cstore_kv_put(cl->st, "id/ident", cl->ident,
+	    cl->identlen)) != POUCH_OK)
+		return rc;
+	/* our leaves still carry the old identity: cl_maybe_update looks */
+	return pouch_cstore_kv_put(cl->st, STALE, (const uint8_t *)"1", 1);
+}
+
+int
+cl_rotate_marked(struct pouch_client *cl)
+{
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = pouch_cstore_kv_get(cl->st, STALE, &v, &n);
+	if (rc == POUCH_E_NOT_FOUND)
+		return 0;
+	if (rc != POUCH_OK)
+		return rc;
+	pouch_cstore_buf_free(v, n);
+	return 1;
+}
+
+int
+cl_rotate_unmark(struct pouch_client *cl)
+{
+	int rc = pouch_cstore_kv_del(cl->st, STALE);
+
+	return rc == POUCH_E_NOT_FOUND ? POUCH_OK : rc;
 }
 
 int

@@ -329,7 +329,9 @@ on_welcome(struct ctx *x, const struct pouch_mls_welcome *w,
 		cv = old;	/* re-added after a removal */
 	memcpy(cv.gid, gid, gidlen);
 	cv.gidlen = gidlen;
-	cv.last_update = cl_now(cl);
+	/* joined through a KeyPackage from before a rotation of our
+	 * account key: our leaf is due for an update at once */
+	cv.last_update = cl_rotate_stale(cl, g) ? 0 : cl_now(cl);
 	cv.sent_since_update = 0;
 	/* saved now: it must exist as a row for what follows */
 	if ((rc = cl_group_save(cl, &cv, g)) != POUCH_OK ||

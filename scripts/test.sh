@@ -48,6 +48,12 @@ ctest_dir() {	# configure, build and run CTest in one build directory
 	grep -E '^[0-9]+% tests passed|^Total Test time' "$bdir/ctest.log"
 	if ! grep -q '^100% tests passed' "$bdir/ctest.log"; then
 		sed -n '/^The following tests FAILED/,$p' "$bdir/ctest.log"
+		# the failing run's own output (a rerun may pass)
+		for num in $(sed -n -E '/^The following tests FAILED/,$ s/^[[:space:]]+([0-9]+) - .*/\1/p' \
+		    "$bdir/ctest.log"); do
+			echo "-- output of test $num, first run (last 60 lines)"
+			grep "^$num: " "$bdir/ctest.log" | tail -60
+		done
 		(cd "$bdir" && ctest --rerun-failed --output-on-failure \
 		    --timeout "$TEST_TIMEOUT") 2>&1 | tail -80
 		return 1

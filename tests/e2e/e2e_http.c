@@ -70,6 +70,25 @@ e2e_admin(struct server *s, struct buf *out, const char *args)
 	return run(cmd, out);
 }
 
+/* Why a server did not come up: the end of its log, on stderr. */
+static void
+log_tail(const struct server *s, const char *why)
+{
+	char path[160], line[512], ring[16][512];
+	size_t n = 0, i;
+	FILE *f;
+
+	fprintf(stderr, "e2e: %s (%s)\n", why, s->dir);
+	snprintf(path, sizeof(path), "%s/pouchd.log", s->dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		memcpy(ring[n++ % 16], line, sizeof(line));
+	fclose(f);
+	for (i = n > 16 ? n - 16 : 0; i < n; i++)
+		fprintf(stderr, "  %s", ring[i % 16]);
+}
+
 /* Start `pouchd serve` on s->conf and wait for its port. */
 static int
 spawn(struct server *s)
@@ -88,7 +107,7 @@ spawn(struct server *s)
 		    "--parent-pid", pidstr, (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 500; i++) {		/* up to 10 s under ASan */
+	for (i = 0; i < 1500; i++) {	/* up to 30 s: ASan on a busy host */
 		struct timespec ms = { 0, 20 * 1000 * 1000 };
 
 		if ((f = fopen(portfile, "r")) != NULL) {
@@ -102,10 +121,12 @@ spawn(struct server *s)
 		}
 		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
 			s->pid = 0;
+			log_tail(s, "pouchd exited before it listened");
 			return -1;
 		}
 		nanosleep(&ms, NULL);
 	}
+	log_tail(s, "pouchd did not listen within 30 s");
 	return -1;
 }
 
@@ -169,6 +190,7 @@ e2e_start(struct server *s, const char *extra)
 	fprintf(f, "port = 0\nport_file = %s\nlog_file = %s/pouchd.log\n%s\n",
 	    portfile, s->dir, extra != NULL ? extra : "");
 	if (pg_storage(f, extra) != 0) {
+		fprintf(stderr, "e2e: no PostgreSQL database for %s\n", s->dir);
 		fclose(f);
 		return -1;
 	}

@@ -86,6 +86,17 @@ int	pouch_xof(const struct pouch_crypto *c, enum pouch_xof x,
 	    const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
 	    POUCH_WARN_UNUSED;
 
+/*
+ * The four Keccak digests ML-KEM hashes with (src/mlkem), as fetched
+ * once by pouch_crypto_new: md[0..3] = SHA3-256, SHA3-512, SHAKE128,
+ * SHAKE256, each a reference of the caller's own (EVP_MD_up_ref), to
+ * be released with EVP_MD_free.  POUCH_E_MISUSE on NULL, POUCH_E_CRYPTO
+ * when a reference cannot be taken (then md[] is all NULL).
+ */
+struct evp_md_st;
+int	pouch_crypto_keccak_mds(const struct pouch_crypto *c,
+	    struct evp_md_st *md[4]) POUCH_WARN_UNUSED;
+
 /* ---- AEAD ------------------------------------------------------------ */
 
 enum pouch_aead {

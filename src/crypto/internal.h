@@ -36,6 +36,7 @@ struct pouch_ec_info {
 struct pouch_crypto {
 	EVP_MD		*md[CRYPTO_HASH_COUNT];
 	EVP_MD		*xof[CRYPTO_XOF_COUNT];
+	EVP_MD		*sha3[2];	/* SHA3-256, SHA3-512 (ML-KEM) */
 	/* HMAC templates with the digest set, no key: dup, then init. */
 	EVP_MAC_CTX	*hmac[CRYPTO_HASH_COUNT];
 	EVP_CIPHER	*aead[CRYPTO_AEAD_COUNT];

@@ -1,10 +1,13 @@
 /*
  * provider.c - the lifetime of struct pouch_crypto: every OpenSSL
  * algorithm libpouch uses is fetched here once (SHA-2 digests, HMAC
- * templates with their digest already set, the three AEAD ciphers and the
- * NIST curve groups), and libsodium is initialised.  It also owns the one
+ * templates with their digest already set, SHAKE and the SHA-3 digests
+ * that ML-KEM lends, the three AEAD ciphers and the NIST curve groups),
+ * and libsodium is initialised.  It also owns the one
  * place where an OpenSSL failure is turned into a POUCH_E_* code.
  */
+#include <string.h>
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -46,6 +49,34 @@ pouch_crypto_md(const struct pouch_crypto *c, enum pouch_hash h)
 	if (c == NULL || i < 0 || i >= CRYPTO_HASH_COUNT)
 		return NULL;
 	return c->md[i];
+}
+
+int
+pouch_crypto_keccak_mds(const struct pouch_crypto *c, EVP_MD *md[4])
+{
+	EVP_MD *src[4];
+	int i;
+
+	if (md == NULL)
+		return POUCH_E_MISUSE;
+	memset(md, 0, 4 * sizeof(md[0]));
+	if (c == NULL)
+		return POUCH_E_MISUSE;
+	src[0] = c->sha3[0];
+	src[1] = c->sha3[1];
+	src[2] = c->xof[POUCH_SHAKE128 - 1];
+	src[3] = c->xof[POUCH_SHAKE256 - 1];
+	for (i = 0; i < 4; i++) {
+		if (EVP_MD_up_ref(src[i]) != 1) {
+			while (i-- > 0) {
+				EVP_MD_free(md[i]);
+				md[i] = NULL;
+			}
+			return POUCH_E_CRYPTO;
+		}
+		md[i] = src[i];
+	}
+	return POUCH_OK;
 }
 
 static int
@@ -95,6 +126,9 @@ pouch_crypto_new(struct pouch_crypto **out)
 		if ((c->xof[i] = EVP_MD_fetch(NULL, xof_names[i], NULL)) ==
 		    NULL)
 			goto out;
+	if ((c->sha3[0] = EVP_MD_fetch(NULL, "SHA3-256", NULL)) == NULL ||
+	    (c->sha3[1] = EVP_MD_fetch(NULL, "SHA3-512", NULL)) == NULL)
+		goto out;
 	for (i = 0; i < CRYPTO_AEAD_COUNT; i++) {
 		c->aead[i] = EVP_CIPHER_fetch(NULL, aead_names[i], NULL);
 		if (c->aead[i] == NULL)
@@ -130,6 +164,8 @@ pouch_crypto_free(struct pouch_crypto *c)
 	}
 	for (i = 0; i < CRYPTO_XOF_COUNT; i++)
 		EVP_MD_free(c->xof[i]);
+	EVP_MD_free(c->sha3[0]);
+	EVP_MD_free(c->sha3[1]);
 	for (i = 0; i < CRYPTO_AEAD_COUNT; i++)
 		EVP_CIPHER_free(c->aead[i]);
 	for (i = 0; i < POUCH_EC_COUNT; i++)

@@ -19,8 +19,8 @@
  * length is not an error: implicit rejection gives another secret, and
  * the AEAD then fails to open.
  *
- * The ML-KEM hash functions live in a struct pouch_mlkem_ctx, which the
- * provider does not hold: each call fetches one and frees it.
+ * The ML-KEM hash functions live in a struct pouch_mlkem_ctx, made for
+ * each call from the digests the crypto provider fetched once.
  */
 #include <string.h>
 
@@ -89,7 +89,7 @@ pq_keypair_from_seed(const struct pouch_crypto *c,
 	struct pouch_mlkem_ctx *m = NULL;
 	int rc;
 
-	if ((rc = pouch_mlkem_ctx_new(&m)) != POUCH_OK)
+	if ((rc = pouch_mlkem_ctx_new_from(c, &m)) != POUCH_OK)
 		goto out;
 	rc = pk_from_seed(c, m, kem, sk, pk);
 out:
@@ -191,7 +191,7 @@ pq_encap(const struct pouch_crypto *c, const struct pouch_hpke_kem *kem,
 		rc = POUCH_E_MISUSE;
 		goto out;
 	}
-	if ((rc = pouch_mlkem_ctx_new(&m)) != POUCH_OK)
+	if ((rc = pouch_mlkem_ctx_new_from(c, &m)) != POUCH_OK)
 		goto out;
 	if (pp->kind == PQ_XWING)
 		rc = pouch_xwing_encaps_bytes(c, m, pkR, pkRlen, ikmE, ikmElen,
@@ -236,7 +236,7 @@ pq_decap(const struct pouch_crypto *c, const struct pouch_hpke_kem *kem,
 		rc = POUCH_E_MALFORMED;
 		goto out;
 	}
-	if ((rc = pouch_mlkem_ctx_new(&m)) != POUCH_OK)
+	if ((rc = pouch_mlkem_ctx_new_from(c, &m)) != POUCH_OK)
 		goto out;
 	if (pp->kind == PQ_XWING) {
 		rc = pouch_xwing_decaps_bytes(c, m, skR, skRlen, enc, enclen,

@@ -2,11 +2,13 @@
  * hash.c - the ML-KEM context and its hash functions (FIPS 203 4.1):
  * H = SHA3-256, G = SHA3-512, J = SHAKE256 to 32 bytes, PRF_eta =
  * SHAKE256 to 64 eta bytes, XOF = SHAKE128.  The EVP_MD objects are
- * fetched once, in pouch_mlkem_ctx_new, never per call.
+ * fetched by pouch_mlkem_ctx_new, or lent by the crypto provider, which
+ * fetched them once (pouch_mlkem_ctx_new_from), never per hash.
  */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "crypto/crypto.h"
 #include "mlkem/mlkem.h"
 
 int
@@ -28,6 +30,35 @@ pouch_mlkem_ctx_new(struct pouch_mlkem_ctx **out)
 		pouch_mlkem_ctx_free(c);
 		return POUCH_E_CRYPTO;
 	}
+	c->xof_first = MLKEM_XOF_FIRST_BYTES;
+	pouch_mlkem_ctx_set_simd(c, 1);
+	*out = c;
+	return POUCH_OK;
+}
+
+int
+pouch_mlkem_ctx_new_from(const struct pouch_crypto *crypto,
+    struct pouch_mlkem_ctx **out)
+{
+	struct pouch_mlkem_ctx *c;
+	EVP_MD *md[4];
+	int rc;
+
+	if (out == NULL)
+		return POUCH_E_MISUSE;
+	*out = NULL;
+	if (crypto == NULL)
+		return POUCH_E_MISUSE;
+	if ((c = OPENSSL_zalloc(sizeof(*c))) == NULL)
+		return POUCH_E_NOMEM;
+	if ((rc = pouch_crypto_keccak_mds(crypto, md)) != POUCH_OK) {
+		OPENSSL_free(c);
+		return rc;
+	}
+	c->sha3_256 = md[0];
+	c->sha3_512 = md[1];
+	c->shake128 = md[2];
+	c->shake256 = md[3];
 	c->xof_first = MLKEM_XOF_FIRST_BYTES;
 	pouch_mlkem_ctx_set_simd(c, 1);
 	*out = c;

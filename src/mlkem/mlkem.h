@@ -126,6 +126,14 @@ csubq_ct(uint32_t x)
 
 /* Fetch SHA3-256/512 and SHAKE128/256: POUCH_E_CRYPTO, POUCH_E_NOMEM. */
 int	pouch_mlkem_ctx_new(struct pouch_mlkem_ctx **out) POUCH_WARN_UNUSED;
+/*
+ * The same with the digests the crypto provider fetched once (references
+ * taken, no fetch): what every per-operation caller uses, since a fetch
+ * costs more than a whole SHA3-256 of an encapsulation key.
+ */
+struct pouch_crypto;
+int	pouch_mlkem_ctx_new_from(const struct pouch_crypto *crypto,
+	    struct pouch_mlkem_ctx **out) POUCH_WARN_UNUSED;
 void	pouch_mlkem_ctx_free(struct pouch_mlkem_ctx *c);
 /*
  * Tests only: make SampleNTT's first squeeze n bytes (rounded down to a

@@ -2,7 +2,9 @@
  * test_hash.c - the ML-KEM context and its hash functions: known answers
  * for H = SHA3-256, G = SHA3-512 and the SHAKEs through
  * pouch_mlkem_digest (two-part input, any XOF length, prefix property
- * that sample.c relies on), and a wrong output length for a fixed digest.
+ * that sample.c relies on), and a wrong output length for a fixed digest,
+ * both on a context that fetched its digests and on one that holds
+ * references to the crypto provider's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "crypto/crypto.h"
 #include "mlkem/mlkem.h"
 
 static int
@@ -22,6 +25,27 @@ setup(void **state)
 
 	if (pouch_mlkem_ctx_new(&c) != POUCH_OK)
 		return -1;
+	*state = c;
+	return 0;
+}
+
+/*
+ * A context on the crypto provider's digests, which must hold its own
+ * references: the provider is freed before the tests use the context.
+ */
+static int
+setup_from(void **state)
+{
+	struct pouch_mlkem_ctx *c;
+	struct pouch_crypto *crypto;
+
+	if (pouch_crypto_new(&crypto) != POUCH_OK)
+		return -1;
+	if (pouch_mlkem_ctx_new_from(crypto, &c) != POUCH_OK) {
+		pouch_crypto_free(crypto);
+		return -1;
+	}
+	pouch_crypto_free(crypto);
 	*state = c;
 	return 0;
 }
@@ -111,8 +135,17 @@ xof_prefix(void **state)
 static void
 ctx_misuse(void **state)
 {
+	struct pouch_mlkem_ctx *c = (struct pouch_mlkem_ctx *)1;
+	struct pouch_crypto *crypto;
+
 	(void)state;
 	assert_int_equal(pouch_mlkem_ctx_new(NULL), POUCH_E_MISUSE);
+	assert_int_equal(pouch_mlkem_ctx_new_from(NULL, &c), POUCH_E_MISUSE);
+	assert_null(c);
+	assert_int_equal(pouch_crypto_new(&crypto), POUCH_OK);
+	assert_int_equal(pouch_mlkem_ctx_new_from(crypto, NULL),
+	    POUCH_E_MISUSE);
+	pouch_crypto_free(crypto);
 	pouch_mlkem_ctx_free(NULL);
 }
 
@@ -120,10 +153,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(known_answers),
-		cmocka_unit_test(xof_prefix),
+		cmocka_unit_test_setup_teardown(known_answers, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(xof_prefix, setup, teardown),
+		/* the same on the digests the crypto provider lends */
+		cmocka_unit_test_setup_teardown(known_answers, setup_from,
+		    teardown),
+		cmocka_unit_test_setup_teardown(xof_prefix, setup_from,
+		    teardown),
 		cmocka_unit_test(ctx_misuse),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

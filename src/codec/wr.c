@@ -65,7 +65,9 @@ reserve(struct pouch_wr *w, size_t n)
 	if (w->len > 0)
 		memcpy(nb, w->buf, w->len);
 	if (w->buf != NULL) {
-		OPENSSL_cleanse(w->buf, w->cap);
+		/* only buf[0..len) was ever written (vec_close wipes what
+		 * it gives back): the rest never held a byte of ours */
+		OPENSSL_cleanse(w->buf, w->len);
 		free(w->buf);
 	}
 	w->buf = nb;
@@ -278,7 +280,7 @@ pouch_wr_free(struct pouch_wr *w)
 {
 	/* The caller's own buffer is the caller's to wipe. */
 	if (w->buf != NULL && w->owned) {
-		OPENSSL_cleanse(w->buf, w->cap);
+		OPENSSL_cleanse(w->buf, w->len);	/* as in reserve() */
 		free(w->buf);
 	}
 	w->buf = NULL;

@@ -150,6 +150,9 @@ extern "C" {
 /* The members of a resumed group do not match the old group: a reinit
  * leaves out a member, a branch holds a client the old group lacks. */
 #define POUCH_E_RESUME_MEMBERS		-55
+/* A ReInit would move a group whose key establishment is post-quantum
+ * to a suite whose is not (Pouch never downgrades a conversation). */
+#define POUCH_E_SUITE_DOWNGRADE		-56
 /* (-60 .. -69: epoch retention and group state) */
 /* An application message of a past epoch whose secrets this member no
  * longer keeps (outside the retention window, or before it joined). */

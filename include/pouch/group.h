@@ -209,7 +209,9 @@ POUCH_API int pouch_group_export(const pouch_group *g, const char *label,
 /*
  * A ReInit proposal for a new group group_id (1 to 255 bytes) of suite
  * (version mls10, no GroupContext extensions): *out gets the message
- * to send.  UNSUPPORTED for an unknown suite, STATE after removal.
+ * to send.  UNSUPPORTED for an unknown suite, SUITE_DOWNGRADE from a
+ * post-quantum suite to one that is not (also when such a ReInit is
+ * committed or received), STATE after removal.
  */
 POUCH_API int pouch_group_propose_reinit(pouch_group *g,
     const uint8_t *group_id, size_t group_idlen, uint16_t suite,

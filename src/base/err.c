@@ -129,6 +129,8 @@ static const struct msg messages[] = {
 	    "resumption PSK does not match the old group" },
 	{ POUCH_E_RESUME_MEMBERS,
 	    "members of the resumed group do not match the old group" },
+	{ POUCH_E_SUITE_DOWNGRADE,
+	    "reinit to a suite without post-quantum key establishment" },
 	{ POUCH_E_EPOCH_EXPIRED,
 	    "message of an epoch no longer kept" },
 	/* ---- client engine (-70 .. -99) ---- */

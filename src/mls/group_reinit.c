@@ -160,9 +160,10 @@ ext_list(const uint16_t *types, const uint8_t *const *data,
 
 /* The ReInit of the arguments into *ri (extensions in v). */
 static int
-reinit_make(const uint8_t *group_id, size_t group_idlen, uint16_t suite,
-    const uint16_t *types, const uint8_t *const *data, const size_t *lens,
-    size_t n, struct pouch_mls_extension *v, struct pouch_mls_reinit *ri)
+reinit_make(uint16_t cur, const uint8_t *group_id, size_t group_idlen,
+    uint16_t suite, const uint16_t *types, const uint8_t *const *data,
+    const size_t *lens, size_t n, struct pouch_mls_extension *v,
+    struct pouch_mls_reinit *ri)
 {
 	struct reinit_st st;
 	int rc;
@@ -173,6 +174,8 @@ reinit_make(const uint8_t *group_id, size_t group_idlen, uint16_t suite,
 		return POUCH_E_MISUSE;
 	if (pouch_mls_suite_get(suite) == NULL)
 		return POUCH_E_UNSUPPORTED;
+	if (pouch_mls_suite_downgrade(cur, suite))
+		return POUCH_E_SUITE_DOWNGRADE;
 	if ((rc = ext_list(types, data, lens, n, v, &ri->extensions)) !=
 	    POUCH_OK)
 		return rc;
@@ -201,8 +204,8 @@ pouch_mls_group_propose_reinit(struct pouch_mls_group *g,
 		return rc;
 	memset(&pr, 0, sizeof(pr));
 	pr.type = POUCH_MLS_PROP_REINIT;
-	if ((rc = reinit_make(group_id, group_idlen, suite, types, data,
-	    lens, n, v, &pr.u.reinit)) != POUCH_OK)
+	if ((rc = reinit_make(g->s->id, group_id, group_idlen, suite,
+	    types, data, lens, n, v, &pr.u.reinit)) != POUCH_OK)
 		return rc;
 	return pouch_mls_group_propose_msg(g, &pr, out, outlen);
 }
@@ -226,8 +229,8 @@ pouch_mls_group_commit_reinit(struct pouch_mls_group *g,
 	memset(&req, 0, sizeof(req));
 	req.now = now;
 	if (group_id != NULL) {
-		if ((rc = reinit_make(group_id, group_idlen, suite, types,
-		    data, lens, n, v, &ri)) != POUCH_OK)
+		if ((rc = reinit_make(g->s->id, group_id, group_idlen,
+		    suite, types, data, lens, n, v, &ri)) != POUCH_OK)
 			return rc;
 		req.reinit = &ri;
 	} else

@@ -130,8 +130,12 @@ check_one(const struct pouch_mls_group *g, const struct epoch *e,
 		if (n != 1)
 			return POUCH_E_REINIT_NOT_ALONE;
 		/* 12.1.5: no older version than the group's (mls10) */
-		return it->p->u.reinit.version < POUCH_MLS_VERSION_10 ?
-		    POUCH_E_UNSUPPORTED : POUCH_OK;
+		if (it->p->u.reinit.version < POUCH_MLS_VERSION_10)
+			return POUCH_E_UNSUPPORTED;
+		/* Pouch: post-quantum key establishment is never given up */
+		return pouch_mls_suite_downgrade(g->s->id,
+		    it->p->u.reinit.cipher_suite) ? POUCH_E_SUITE_DOWNGRADE :
+		    POUCH_OK;
 	case POUCH_MLS_PROP_EXTERNAL_INIT:
 		return POUCH_E_EXTERNAL_INIT;
 	default:

@@ -12,6 +12,9 @@
 #define KEM_X25519	0x0020
 #define KEM_X448	0x0021
 #define KEM_XWING	0x647a
+#define KEM_MLKEM512	0x0040	/* no MLS suite yet: pouch_mls_suite_pq */
+#define KEM_MLKEM768	0x0041
+#define KEM_MLKEM1024	0x0042
 #define KDF_SHA256	0x0001
 #define KDF_SHA384	0x0002
 #define KDF_SHA512	0x0003
@@ -61,6 +64,31 @@ pouch_mls_suite_get(uint16_t id)
 		if (suites[i].id == id)
 			return &suites[i];
 	return NULL;
+}
+
+int
+pouch_mls_suite_pq(const struct pouch_mls_suite *s)
+{
+	if (s == NULL)
+		return 0;
+	switch (s->hpke_kem) {
+	case KEM_XWING:
+	case KEM_MLKEM512:
+	case KEM_MLKEM768:
+	case KEM_MLKEM1024:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+pouch_mls_suite_downgrade(uint16_t from, uint16_t to)
+{
+	const struct pouch_mls_suite *f = pouch_mls_suite_get(from);
+
+	return pouch_mls_suite_pq(f) &&
+	    !pouch_mls_suite_pq(pouch_mls_suite_get(to));
 }
 
 const uint16_t *

@@ -47,6 +47,15 @@ struct pouch_mls_suite {
 const struct pouch_mls_suite *pouch_mls_suite_get(uint16_t id);
 /* Code points of every supported suite, for iteration; *n gets the count. */
 const uint16_t *pouch_mls_suite_ids(size_t *n);
+/* 1 when s establishes keys post-quantum (its HPKE KEM has ML-KEM). */
+int	pouch_mls_suite_pq(const struct pouch_mls_suite *s);
+/*
+ * 1 when moving a group from suite from to suite to (a ReInit) would
+ * give up post-quantum key establishment: from is post-quantum and to
+ * is not, or to is unknown.  The engine refuses such a ReInit, whether
+ * it makes it or receives it (POUCH_E_SUITE_DOWNGRADE).
+ */
+int	pouch_mls_suite_downgrade(uint16_t from, uint16_t to);
 
 /* Longest label accepted by the labelled operations (after "MLS 1.0 "). */
 #define POUCH_MLS_LABEL_MAX	255

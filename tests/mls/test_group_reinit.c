@@ -239,6 +239,50 @@ test_reinit_hybrid(void **state)
 	reinit_to(POUCH_GROUP_SUITE_HYBRID);
 }
 
+/*
+ * A group in the hybrid suite is never moved to one without ML-KEM: no
+ * ReInit to suite 1 is made, proposed or committed, and the group goes
+ * on; a ReInit that keeps the hybrid suite is made.  (A received one is
+ * test_group_validate's.)
+ */
+static void
+test_reinit_no_downgrade(void **state)
+{
+	static const int all[] = { 0, 1 };
+	struct fx *f = fx_new_suite(POUCH_GROUP_SUITE_HYBRID);
+	uint8_t *ct = NULL, *cm = NULL;
+	size_t ctlen = 0, cmlen = 0;
+
+	(void)state;
+	assert_int_equal(pouch_mls_suite_downgrade(POUCH_GROUP_SUITE_HYBRID,
+	    POUCH_GROUP_SUITE_1), 1);
+	assert_int_equal(pouch_mls_suite_downgrade(POUCH_GROUP_SUITE_HYBRID,
+	    0x9999), 1);			/* unknown: not post-quantum */
+	assert_int_equal(pouch_mls_suite_downgrade(POUCH_GROUP_SUITE_HYBRID,
+	    POUCH_GROUP_SUITE_HYBRID), 0);
+	assert_int_equal(pouch_mls_suite_downgrade(POUCH_GROUP_SUITE_1,
+	    POUCH_GROUP_SUITE_HYBRID), 0);
+	assert_int_equal(pouch_mls_suite_downgrade(POUCH_GROUP_SUITE_1, 2), 0);
+	grow(f, 2);
+	assert_int_equal(pouch_mls_group_propose_reinit(f->m[0].g,
+	    (const uint8_t *)"z", 1, POUCH_GROUP_SUITE_1, NULL, NULL, NULL, 0,
+	    &ct, &ctlen), POUCH_E_SUITE_DOWNGRADE);
+	assert_null(ct);
+	assert_int_equal(pouch_mls_group_commit_reinit(f->m[1].g,
+	    (const uint8_t *)"z", 1, POUCH_GROUP_SUITE_1, NULL, NULL, NULL, 0,
+	    FX_NOW, &cm, &cmlen), POUCH_E_SUITE_DOWNGRADE);
+	assert_null(cm);
+	assert_int_equal(pouch_mls_group_reinit_pending(f->m[1].g, NULL, NULL,
+	    NULL), 0);
+	fx_commit(f, 1, -1);
+	agree(f, all, 2, 2);
+	assert_int_equal(pouch_mls_group_propose_reinit(f->m[0].g,
+	    (const uint8_t *)"z", 1, POUCH_GROUP_SUITE_HYBRID, NULL, NULL,
+	    NULL, 0, &ct, &ctlen), POUCH_OK);
+	pouch_wr_buf_free(ct, ctlen);
+	fx_free(f);
+}
+
 /* A copy of g through save and load whose state bytes are changed by
  * fn (the committed ReInit is the tail of a state without pending). */
 static struct pouch_mls_group *
@@ -870,6 +914,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reinit_same_suite),
 		cmocka_unit_test(test_reinit_hybrid),
+		cmocka_unit_test(test_reinit_no_downgrade),
 		cmocka_unit_test(test_after_reinit),
 		cmocka_unit_test(test_reinit_join_errors),
 		cmocka_unit_test(test_branch),

@@ -79,9 +79,10 @@ keys_of(const struct w *w, const struct mem *m)
 	return pouch_mls_member_keys_of(w->s, &m->kp, m->sig_priv);
 }
 
-/* Alice, Bob and Carol in a group; Dave and Eve have KeyPackages. */
+/* Alice, Bob and Carol in a group of suite; Dave and Eve have
+ * KeyPackages. */
 static int
-setup(void **state)
+setup_suite(void **state, uint16_t suite)
 {
 	struct pouch_mls_commit_req req;
 	struct pouch_mls_member_keys k;
@@ -95,7 +96,7 @@ setup(void **state)
 	w = calloc(1, sizeof(*w));
 	assert_non_null(w);
 	assert_int_equal(pouch_crypto_new(&w->c), POUCH_OK);
-	w->s = pouch_mls_suite_get(1);
+	w->s = pouch_mls_suite_get(suite);
 	assert_non_null(w->s);
 	pouch_mls_arena_init_limits(&w->a, NULL);
 	for (i = 0; i < NM; i++) {
@@ -129,6 +130,18 @@ setup(void **state)
 	pouch_wr_buf_free(wl, wllen);
 	*state = w;
 	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return setup_suite(state, 1);
+}
+
+static int
+setup_hybrid(void **state)
+{
+	return setup_suite(state, POUCH_MLS_SUITE_HYBRID);
 }
 
 static int
@@ -513,6 +526,36 @@ test_gce_capabilities(void **state)
 	still_fine(w);
 }
 
+/*
+ * A received commit whose ReInit would take a hybrid group to suite 1
+ * is refused before anything changes (Pouch's no-downgrade rule), by
+ * every member; a ReInit that stays post-quantum gets past that rule
+ * (to the dummy confirmation tag).
+ */
+static void
+test_reinit_downgrade(void **state)
+{
+	struct w *w = *state;
+	struct pouch_mls_proposal *p;
+	int at;
+
+	for (at = ALICE; at <= CAROL; at += CAROL - ALICE) {
+		p = val(w, POUCH_MLS_PROP_REINIT);
+		p->u.reinit.group_id.p = (const uint8_t *)"next";
+		p->u.reinit.group_id.n = 4;
+		p->u.reinit.version = POUCH_MLS_VERSION_10;
+		p->u.reinit.cipher_suite = 1;
+		expect(w, at, POUCH_E_SUITE_DOWNGRADE);
+	}
+	p = val(w, POUCH_MLS_PROP_REINIT);
+	p->u.reinit.group_id.p = (const uint8_t *)"next";
+	p->u.reinit.group_id.n = 4;
+	p->u.reinit.version = POUCH_MLS_VERSION_10;
+	p->u.reinit.cipher_suite = POUCH_MLS_SUITE_HYBRID;
+	expect(w, ALICE, POUCH_E_BAD_MAC);
+	still_fine(w);
+}
+
 int
 main(void)
 {
@@ -527,6 +570,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gce_capabilities,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reinit_downgrade,
+		    setup_hybrid, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1316,7 +1316,7 @@ struct crash {
 	struct trio	*t;
 	atomic_int	 stop;
 	int64_t		 acked[8192];
-	int		 nacked;
+	atomic_int	 nacked;
 	int		 failed;
 };
 
@@ -1381,9 +1381,15 @@ test_crash_no_acked_message_lost(void **state)
 		pthread_mutex_unlock(&srv_mu);
 	}
 	{
-		struct timespec settle = { 0, 300 * 1000 * 1000 };
+		/* the last server must take some posts too: at least 300 ms
+		 * and three more acknowledgements (a loaded host is slow),
+		 * at most 30 s */
+		struct timespec settle = { 0, 100 * 1000 * 1000 };
+		int before = atomic_load(&c.nacked);
 
-		nanosleep(&settle, NULL);
+		for (k = 0; k < 300 && (k < 3 ||
+		    atomic_load(&c.nacked) < before + 3); k++)
+			nanosleep(&settle, NULL);
 	}
 	atomic_store(&c.stop, 1);
 	assert_int_equal(pthread_join(th, NULL), 0);

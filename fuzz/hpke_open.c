@@ -1,12 +1,14 @@
 /*
  * fuzz/hpke_open.c - drives the HPKE receiver (pouch_hpke_open_base: KEM
  * decapsulation with public key validation, key schedule, AEAD open) over
- * hostile enc, aad and ciphertext for every classical KEM, with a fixed
- * receiver key per KEM derived once from a constant ikm.
+ * hostile enc, aad and ciphertext for every classical KEM and the two
+ * PQ/T hybrids over NIST curves (whose enc ends in a point), with a
+ * fixed receiver key per KEM derived once from a constant ikm.
  *
  * Input: [sel] [enc: Nenc bytes] [n] [aad: n bytes] [ct: the rest].
- * sel % 5 picks the KEM (P-256, P-384, P-521, X25519, X448) and
- * (sel / 5) % 3 the AEAD; the KDF is HKDF-SHA256 and info is fixed.  A
+ * sel % 7 picks the KEM (P-256, P-384, P-521, X25519, X448,
+ * MLKEM768-P256, MLKEM1024-P384) and (sel / 7) % 3 the AEAD; the KDF
+ * is HKDF-SHA256 and info is fixed.  A
  * short input gives a short enc, so truncation reaches the key checks.
  * Beyond "never crash", the contract is checked and any break abort()s:
  * a failure leaves *ptlen 0 and the plaintext buffer all zero; a success
@@ -23,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint16_t kems[] = {
 	POUCH_HPKE_KEM_P256, POUCH_HPKE_KEM_P384, POUCH_HPKE_KEM_P521,
-	POUCH_HPKE_KEM_X25519, POUCH_HPKE_KEM_X448
+	POUCH_HPKE_KEM_X25519, POUCH_HPKE_KEM_X448,
+	POUCH_HPKE_KEM_MLKEM768_P256, POUCH_HPKE_KEM_MLKEM1024_P384
 };
 static const uint16_t aeads[] = {
 	POUCH_HPKE_AEAD_AES128GCM, POUCH_HPKE_AEAD_AES256GCM,

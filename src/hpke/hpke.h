@@ -43,6 +43,9 @@
 #define POUCH_HPKE_KEM_MLKEM768		0x0041
 #define POUCH_HPKE_KEM_MLKEM1024	0x0042
 #define POUCH_HPKE_KEM_XWING		0x647a
+/* ... and its PQ/T hybrids over the NIST curves; kem_pq_nist.c. */
+#define POUCH_HPKE_KEM_MLKEM768_P256	0x0050
+#define POUCH_HPKE_KEM_MLKEM1024_P384	0x0051
 
 #define POUCH_HPKE_KDF_HKDF_SHA256	0x0001
 #define POUCH_HPKE_KDF_HKDF_SHA384	0x0002
@@ -193,6 +196,8 @@ extern const struct pouch_hpke_kem pouch_hpke_kem_mlkem512;
 extern const struct pouch_hpke_kem pouch_hpke_kem_mlkem768;
 extern const struct pouch_hpke_kem pouch_hpke_kem_mlkem1024;
 extern const struct pouch_hpke_kem pouch_hpke_kem_xwing;
+extern const struct pouch_hpke_kem pouch_hpke_kem_mlkem768_p256;
+extern const struct pouch_hpke_kem pouch_hpke_kem_mlkem1024_p384;
 
 /*
  * Convenience wrappers over a row, by id: POUCH_E_UNSUPPORTED for an

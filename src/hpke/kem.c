@@ -16,6 +16,8 @@ static const struct pouch_hpke_kem *const kems[] = {
 	&pouch_hpke_kem_mlkem768,
 	&pouch_hpke_kem_mlkem1024,
 	&pouch_hpke_kem_xwing,
+	&pouch_hpke_kem_mlkem768_p256,
+	&pouch_hpke_kem_mlkem1024_p384,
 };
 
 const struct pouch_hpke_kem *

@@ -4,8 +4,10 @@
  * PSK, of invalid and low-order public keys and of PSK inputs that do not
  * fit the mode; the sequence-number limit; the export-only AEAD; NULL
  * arguments; short output buffers; unknown algorithm ids; and the
- * post-quantum rows (ML-KEM-512/768/1024, X-Wing): round trips in the
- * base and psk modes, auth modes refused, tampered and invalid inputs.
+ * post-quantum rows (ML-KEM-512/768/1024, X-Wing, MLKEM768-P256,
+ * MLKEM1024-P384): round trips in the base and psk modes, auth modes
+ * refused, tampered and invalid inputs, the NIST hybrids' curve checks
+ * and their scalar rejection sampling.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +27,8 @@ static const uint16_t kem_ids[] = {
 /* draft-ietf-hpke-pq rows: base and psk modes only (no AuthEncap). */
 static const uint16_t pq_kem_ids[] = {
 	POUCH_HPKE_KEM_MLKEM512, POUCH_HPKE_KEM_MLKEM768,
-	POUCH_HPKE_KEM_MLKEM1024, POUCH_HPKE_KEM_XWING
+	POUCH_HPKE_KEM_MLKEM1024, POUCH_HPKE_KEM_XWING,
+	POUCH_HPKE_KEM_MLKEM768_P256, POUCH_HPKE_KEM_MLKEM1024_P384
 };
 static const uint16_t kdf_ids[] = {
 	POUCH_HPKE_KDF_HKDF_SHA256, POUCH_HPKE_KDF_HKDF_SHA384,
@@ -917,6 +920,9 @@ test_pq_tampered_and_invalid(void **state)
 
 	for (k = 0; k < NELEM(pq_kem_ids); k++) {
 		const uint16_t kem = pq_kem_ids[k];
+		/* the NIST hybrids' ct_T is a point: a flip leaves the curve */
+		const int nist = kem == POUCH_HPKE_KEM_MLKEM768_P256 ||
+		    kem == POUCH_HPKE_KEM_MLKEM1024_P384;
 
 		seal_fixture(c, kem, aead, &kr, enc, &enclen, ct, &ctlen);
 		assert_int_equal(open_fixture(c, kem, aead, &kr, enc, enclen,
@@ -928,7 +934,9 @@ test_pq_tampered_and_invalid(void **state)
 		enc[enclen / 3] ^= 0x20;
 		enc[enclen - 1] ^= 0x01;
 		assert_int_equal(open_fixture(c, kem, aead, &kr, enc, enclen,
-		    aad, sizeof(aad), ct, ctlen, pt, &ptlen), POUCH_E_DECRYPT);
+		    aad, sizeof(aad), ct, ctlen, pt, &ptlen), nist ?
+		    POUCH_E_BAD_KEY : POUCH_E_DECRYPT);
+		assert_true(all_zero(pt, sizeof(pt)));
 		enc[enclen - 1] ^= 0x01;
 		assert_int_equal(open_fixture(c, kem, aead, &kr, enc,
 		    enclen - 1, aad, sizeof(aad), ct, ctlen, pt, &ptlen),
@@ -957,7 +965,8 @@ test_pq_kem_table_consistent(void **state)
 {
 	static const size_t want[][4] = {	/* Nenc, Npk, Nsk, Nsecret */
 		{ 768, 800, 64, 32 }, { 1088, 1184, 64, 32 },
-		{ 1568, 1568, 64, 32 }, { 1120, 1216, 32, 32 }
+		{ 1568, 1568, 64, 32 }, { 1120, 1216, 32, 32 },
+		{ 1153, 1249, 32, 32 }, { 1665, 1665, 32, 32 }
 	};
 	const struct pouch_crypto *c = *state;
 	uint8_t sk1[POUCH_HPKE_SK_MAX], pk1[POUCH_HPKE_PK_MAX];
@@ -993,6 +1002,98 @@ test_pq_kem_table_consistent(void **state)
 	}
 }
 
+/*
+ * MLKEM768-P256 and MLKEM1024-P384: ek_T must be an uncompressed point
+ * on the curve (EncapError otherwise), a ct_T that is another valid
+ * point decapsulates to another secret (the AEAD then refuses), and
+ * the ephemeral scalar is the first Nscalar-byte chunk of the
+ * randomness below the group order: a chunk >= n is skipped (P-256 has
+ * three), none left is an error, never a reduced or zero scalar.
+ */
+static void
+test_pq_nist_hybrids(void **state)
+{
+	static const uint16_t ids[] = {
+		POUCH_HPKE_KEM_MLKEM768_P256, POUCH_HPKE_KEM_MLKEM1024_P384
+	};
+	static const enum pouch_dh curve[] = { POUCH_DH_P256, POUCH_DH_P384 };
+	const struct pouch_crypto *c = *state;
+	const uint16_t aead = POUCH_HPKE_AEAD_AES128GCM;
+	const struct pouch_hpke_kem *kem;
+	struct kp kr, other;
+	uint8_t enc[POUCH_HPKE_ENC_MAX], enc2[POUCH_HPKE_ENC_MAX];
+	uint8_t ct[sizeof(msg) + POUCH_HPKE_NT], pt[sizeof(msg)];
+	uint8_t bad[POUCH_HPKE_PK_MAX], rnd[128], ss[32], ss2[32];
+	uint8_t want[POUCH_DH_PUB_MAX];
+	size_t enclen, ctlen, ptlen, k, nct, nel, nrandom, ns;
+
+	for (k = 0; k < NELEM(ids); k++) {
+		kem = pouch_hpke_kem_get(ids[k]);
+		assert_non_null(kem);
+		nel = pouch_dh_pub_len(curve[k]);
+		ns = pouch_dh_priv_len(curve[k]);
+		nct = kem->Nenc - nel;
+		nrandom = k == 0 ? 32 + 96 : 32 + 48;
+		keygen(c, ids[k], &kr);
+		keygen(c, ids[k], &other);
+		/* ek_T: not uncompressed, off the curve */
+		memcpy(bad, kr.pk, kr.pklen);
+		bad[kr.pklen - nel] = 0x04 ^ 0x06;
+		assert_int_equal(pouch_hpke_pk_check(c, ids[k], bad, kr.pklen),
+		    POUCH_E_BAD_KEY);
+		memcpy(bad, kr.pk, kr.pklen);
+		bad[kr.pklen - 1] ^= 0x01;
+		assert_int_equal(pouch_hpke_pk_check(c, ids[k], bad, kr.pklen),
+		    POUCH_E_BAD_KEY);
+		assert_int_equal(kem->encap(c, kem, bad, kr.pklen, NULL, 0, ss,
+		    enc), POUCH_E_BAD_KEY);
+		assert_true(all_zero(enc, kem->Nenc));
+		/* ct_T swapped for another key's point: another secret */
+		seal_fixture(c, ids[k], aead, &kr, enc, &enclen, ct, &ctlen);
+		memcpy(enc + nct, other.pk + other.pklen - nel, nel);
+		assert_int_equal(open_fixture(c, ids[k], aead, &kr, enc, enclen,
+		    aad, sizeof(aad), ct, ctlen, pt, &ptlen), POUCH_E_DECRYPT);
+		/* derandomized: the same randomness, the same result */
+		memset(rnd, 0x5c, sizeof(rnd));
+		assert_int_equal(kem->encap(c, kem, kr.pk, kr.pklen, rnd,
+		    nrandom, ss, enc), POUCH_OK);
+		assert_int_equal(kem->encap(c, kem, kr.pk, kr.pklen, rnd,
+		    nrandom, ss2, enc2), POUCH_OK);
+		assert_memory_equal(ss, ss2, sizeof(ss));
+		assert_memory_equal(enc, enc2, kem->Nenc);
+		assert_int_equal(kem->decap(c, kem, enc, kem->Nenc, kr.sk,
+		    kr.sklen, ss2), POUCH_OK);
+		assert_memory_equal(ss, ss2, sizeof(ss));
+		assert_int_equal(kem->encap(c, kem, kr.pk, kr.pklen, rnd,
+		    nrandom - 1, ss, enc), POUCH_E_MISUSE);
+		/* first scalar chunk all ones (>= n): the next one is used */
+		memset(rnd + 32, 0xff, ns);
+		if (k == 0) {
+			assert_int_equal(kem->encap(c, kem, kr.pk, kr.pklen,
+			    rnd, nrandom, ss, enc), POUCH_OK);
+			assert_int_equal(pouch_dh_pub_from_priv(c, curve[k],
+			    POUCH_IMPL_DEFAULT, rnd + 32 + ns, want), POUCH_OK);
+			assert_memory_equal(enc + nct, want, nel);
+			assert_int_equal(kem->decap(c, kem, enc, kem->Nenc,
+			    kr.sk, kr.sklen, ss2), POUCH_OK);
+			assert_memory_equal(ss, ss2, sizeof(ss));
+			/* and zero is no scalar either */
+			memset(rnd + 32 + ns, 0, ns);
+			assert_int_equal(kem->encap(c, kem, kr.pk, kr.pklen,
+			    rnd, nrandom, ss, enc), POUCH_OK);
+			assert_int_equal(pouch_dh_pub_from_priv(c, curve[k],
+			    POUCH_IMPL_DEFAULT, rnd + 32 + 2 * ns, want),
+			    POUCH_OK);
+			assert_memory_equal(enc + nct, want, nel);
+			memset(rnd + 32 + 2 * ns, 0xff, ns);
+		}
+		/* no valid chunk left */
+		assert_int_equal(kem->encap(c, kem, kr.pk, kr.pklen, rnd,
+		    nrandom, ss, enc), POUCH_E_CRYPTO);
+		assert_true(all_zero(enc, kem->Nenc));
+	}
+}
+
 int
 main(void)
 {
@@ -1017,6 +1118,7 @@ main(void)
 		cmocka_unit_test(test_pq_kem_table_consistent),
 		cmocka_unit_test(test_pq_roundtrip_base_psk_auth_refused),
 		cmocka_unit_test(test_pq_tampered_and_invalid),
+		cmocka_unit_test(test_pq_nist_hybrids),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

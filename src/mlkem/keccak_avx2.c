@@ -4,10 +4,23 @@
  * of PRF_eta four at a time: one 64-bit lane of each register per
  * state.  OpenSSL's one-state SHAKE stays the hash everywhere else and
  * the portable path; tests/mlkem/test_keccak.c checks every output here
- * against it.  The permutation is the plain theta, rho, pi, chi, iota
- * sequence, unrolled (the rotation counts and the pi positions were
- * generated from their definitions); there is no branch, table index
- * or division on the data, so it is constant time in the state.
+ * against it.
+ *
+ * The permutation keeps the 25 lanes in local variables and does two
+ * rounds per loop pass, the second reading what the first wrote, so
+ * nothing is copied back.  A round first makes theta's five D values,
+ * then goes plane by plane: the five lanes that pi brings into an
+ * output plane get D and their rho rotation, chi combines them and the
+ * results go straight to the output lanes, whose column parities (the
+ * next round's theta C) are summed on the way.  Besides the lanes only
+ * fifteen values are live (D, the parities and one plane's five chi
+ * inputs), so little spills from x86's 16 ymm registers.  AVX2 has no
+ * 64-bit rotate: a rotation is two shifts and an OR, except by 8 and
+ * 56, which are one byte shuffle, and by 1, whose left shift is an add.
+ * The rotation counts and the pi positions were generated from their
+ * definitions.  Absorb and squeeze move four lanes of a state at a time
+ * with a 4x4 transpose of 64-bit words.  There is no branch, table
+ * index or division on the data, so it is constant time in the state.
  */
 #include <string.h>
 
@@ -21,12 +34,15 @@
 
 #define AVX2	__attribute__((target("avx2")))
 
+#define XOR(a, b)	_mm256_xor_si256((a), (b))
+#define XOR5(a, b, c, d, e) XOR(XOR(XOR((a), (b)), XOR((c), (d))), (e))
+#define CHI(a, b, c)	XOR((a), _mm256_andnot_si256((b), (c)))
 #define ROL(v, n)	_mm256_or_si256(_mm256_slli_epi64((v), (n)), \
 			    _mm256_srli_epi64((v), 64 - (n)))
-#define XOR5(a, b, c, d, e) _mm256_xor_si256(_mm256_xor_si256( \
-			    _mm256_xor_si256((a), (b)), \
-			    _mm256_xor_si256((c), (d))), (e))
-#define CHI(a, b, c)	_mm256_xor_si256((a), _mm256_andnot_si256((b), (c)))
+#define ROL1(v)		_mm256_or_si256(_mm256_add_epi64((v), (v)), \
+			    _mm256_srli_epi64((v), 63))
+#define ROL8(v)		_mm256_shuffle_epi8((v), rot8)
+#define ROL56(v)	_mm256_shuffle_epi8((v), rot56)
 
 /* The round constants of iota. */
 static const uint64_t rc[24] = {
@@ -56,106 +72,221 @@ static const uint64_t rc[24] = {
 	UINT64_C(0x8000000080008008),
 };
 
+/*
+ * One output plane: the five lanes x0..x4 after theta, rho and pi go
+ * through chi into e0..e4, which are added to the column parities
+ * c0..c4.  PLANE0 is the first plane of a round: it starts the parities
+ * and adds iota's constant k to e0.
+ */
+#define PLANE(e0, e1, e2, e3, e4, x0, x1, x2, x3, x4) do {		\
+	b0 = (x0);							\
+	b1 = (x1);							\
+	b2 = (x2);							\
+	b3 = (x3);							\
+	b4 = (x4);							\
+	e0 = CHI(b0, b1, b2);						\
+	c0 = XOR(c0, e0);						\
+	e1 = CHI(b1, b2, b3);						\
+	c1 = XOR(c1, e1);						\
+	e2 = CHI(b2, b3, b4);						\
+	c2 = XOR(c2, e2);						\
+	e3 = CHI(b3, b4, b0);						\
+	c3 = XOR(c3, e3);						\
+	e4 = CHI(b4, b0, b1);						\
+	c4 = XOR(c4, e4);						\
+} while (0)
+#define PLANE0(e0, e1, e2, e3, e4, k, x0, x1, x2, x3, x4) do {		\
+	b0 = (x0);							\
+	b1 = (x1);							\
+	b2 = (x2);							\
+	b3 = (x3);							\
+	b4 = (x4);							\
+	e0 = XOR(CHI(b0, b1, b2), (k));					\
+	c0 = e0;							\
+	e1 = CHI(b1, b2, b3);						\
+	c1 = e1;							\
+	e2 = CHI(b2, b3, b4);						\
+	c2 = e2;							\
+	e3 = CHI(b3, b4, b0);						\
+	c3 = e3;							\
+	e4 = CHI(b4, b0, b1);						\
+	c4 = e4;							\
+} while (0)
+
+/*
+ * One round from lanes A##00..A##24 (lane x + 5y) into E##00..E##24;
+ * c0..c4 hold the column parities of A on entry and of E on exit.
+ * Output lane (X, Y) is rho(A[(X + 3Y) % 5, X]) after theta.
+ */
+#define ROUND(A, E, iota) do {						\
+	d0 = XOR(c4, ROL1(c1));						\
+	d1 = XOR(c0, ROL1(c2));						\
+	d2 = XOR(c1, ROL1(c3));						\
+	d3 = XOR(c2, ROL1(c4));						\
+	d4 = XOR(c3, ROL1(c0));						\
+	PLANE0(E##00, E##01, E##02, E##03, E##04, (iota),		\
+	    XOR(A##00, d0), ROL(XOR(A##06, d1), 44),			\
+	    ROL(XOR(A##12, d2), 43), ROL(XOR(A##18, d3), 21),		\
+	    ROL(XOR(A##24, d4), 14));					\
+	PLANE(E##05, E##06, E##07, E##08, E##09,			\
+	    ROL(XOR(A##03, d3), 28), ROL(XOR(A##09, d4), 20),		\
+	    ROL(XOR(A##10, d0), 3), ROL(XOR(A##16, d1), 45),		\
+	    ROL(XOR(A##22, d2), 61));					\
+	PLANE(E##10, E##11, E##12, E##13, E##14,			\
+	    ROL1(XOR(A##01, d1)), ROL(XOR(A##07, d2), 6),		\
+	    ROL(XOR(A##13, d3), 25), ROL8(XOR(A##19, d4)),		\
+	    ROL(XOR(A##20, d0), 18));					\
+	PLANE(E##15, E##16, E##17, E##18, E##19,			\
+	    ROL(XOR(A##04, d4), 27), ROL(XOR(A##05, d0), 36),		\
+	    ROL(XOR(A##11, d1), 10), ROL(XOR(A##17, d2), 15),		\
+	    ROL56(XOR(A##23, d3)));					\
+	PLANE(E##20, E##21, E##22, E##23, E##24,			\
+	    ROL(XOR(A##02, d2), 62), ROL(XOR(A##08, d3), 55),		\
+	    ROL(XOR(A##14, d4), 39), ROL(XOR(A##15, d0), 41),		\
+	    ROL(XOR(A##21, d1), 2));					\
+} while (0)
+
 static AVX2 void
 keccakf1600x4(__m256i *s)
 {
-	__m256i b[25], c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
+	/* Byte shuffles rotating each 64-bit lane left by 8 and by 56. */
+	const __m256i rot8 = _mm256_set_epi8(
+	    14, 13, 12, 11, 10, 9, 8, 15, 6, 5, 4, 3, 2, 1, 0, 7,
+	    14, 13, 12, 11, 10, 9, 8, 15, 6, 5, 4, 3, 2, 1, 0, 7);
+	const __m256i rot56 = _mm256_set_epi8(
+	    8, 15, 14, 13, 12, 11, 10, 9, 0, 7, 6, 5, 4, 3, 2, 1,
+	    8, 15, 14, 13, 12, 11, 10, 9, 0, 7, 6, 5, 4, 3, 2, 1);
+	__m256i a00, a01, a02, a03, a04, a05, a06, a07, a08, a09, a10, a11,
+	    a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24;
+	__m256i e00, e01, e02, e03, e04, e05, e06, e07, e08, e09, e10, e11,
+	    e12, e13, e14, e15, e16, e17, e18, e19, e20, e21, e22, e23, e24;
+	__m256i b0, b1, b2, b3, b4, c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
 	unsigned r;
 
-	for (r = 0; r < 24; r++) {
-		c0 = XOR5(s[0], s[5], s[10], s[15], s[20]);
-		c1 = XOR5(s[1], s[6], s[11], s[16], s[21]);
-		c2 = XOR5(s[2], s[7], s[12], s[17], s[22]);
-		c3 = XOR5(s[3], s[8], s[13], s[18], s[23]);
-		c4 = XOR5(s[4], s[9], s[14], s[19], s[24]);
-		d0 = _mm256_xor_si256(c4, ROL(c1, 1));
-		d1 = _mm256_xor_si256(c0, ROL(c2, 1));
-		d2 = _mm256_xor_si256(c1, ROL(c3, 1));
-		d3 = _mm256_xor_si256(c2, ROL(c4, 1));
-		d4 = _mm256_xor_si256(c3, ROL(c0, 1));
-		b[0] = _mm256_xor_si256(s[0], d0);
-		b[16] = ROL(_mm256_xor_si256(s[5], d0), 36);
-		b[7] = ROL(_mm256_xor_si256(s[10], d0), 3);
-		b[23] = ROL(_mm256_xor_si256(s[15], d0), 41);
-		b[14] = ROL(_mm256_xor_si256(s[20], d0), 18);
-		b[10] = ROL(_mm256_xor_si256(s[1], d1), 1);
-		b[1] = ROL(_mm256_xor_si256(s[6], d1), 44);
-		b[17] = ROL(_mm256_xor_si256(s[11], d1), 10);
-		b[8] = ROL(_mm256_xor_si256(s[16], d1), 45);
-		b[24] = ROL(_mm256_xor_si256(s[21], d1), 2);
-		b[20] = ROL(_mm256_xor_si256(s[2], d2), 62);
-		b[11] = ROL(_mm256_xor_si256(s[7], d2), 6);
-		b[2] = ROL(_mm256_xor_si256(s[12], d2), 43);
-		b[18] = ROL(_mm256_xor_si256(s[17], d2), 15);
-		b[9] = ROL(_mm256_xor_si256(s[22], d2), 61);
-		b[5] = ROL(_mm256_xor_si256(s[3], d3), 28);
-		b[21] = ROL(_mm256_xor_si256(s[8], d3), 55);
-		b[12] = ROL(_mm256_xor_si256(s[13], d3), 25);
-		b[3] = ROL(_mm256_xor_si256(s[18], d3), 21);
-		b[19] = ROL(_mm256_xor_si256(s[23], d3), 56);
-		b[15] = ROL(_mm256_xor_si256(s[4], d4), 27);
-		b[6] = ROL(_mm256_xor_si256(s[9], d4), 20);
-		b[22] = ROL(_mm256_xor_si256(s[14], d4), 39);
-		b[13] = ROL(_mm256_xor_si256(s[19], d4), 8);
-		b[4] = ROL(_mm256_xor_si256(s[24], d4), 14);
-		s[0] = CHI(b[0], b[1], b[2]);
-		s[1] = CHI(b[1], b[2], b[3]);
-		s[2] = CHI(b[2], b[3], b[4]);
-		s[3] = CHI(b[3], b[4], b[0]);
-		s[4] = CHI(b[4], b[0], b[1]);
-		s[5] = CHI(b[5], b[6], b[7]);
-		s[6] = CHI(b[6], b[7], b[8]);
-		s[7] = CHI(b[7], b[8], b[9]);
-		s[8] = CHI(b[8], b[9], b[5]);
-		s[9] = CHI(b[9], b[5], b[6]);
-		s[10] = CHI(b[10], b[11], b[12]);
-		s[11] = CHI(b[11], b[12], b[13]);
-		s[12] = CHI(b[12], b[13], b[14]);
-		s[13] = CHI(b[13], b[14], b[10]);
-		s[14] = CHI(b[14], b[10], b[11]);
-		s[15] = CHI(b[15], b[16], b[17]);
-		s[16] = CHI(b[16], b[17], b[18]);
-		s[17] = CHI(b[17], b[18], b[19]);
-		s[18] = CHI(b[18], b[19], b[15]);
-		s[19] = CHI(b[19], b[15], b[16]);
-		s[20] = CHI(b[20], b[21], b[22]);
-		s[21] = CHI(b[21], b[22], b[23]);
-		s[22] = CHI(b[22], b[23], b[24]);
-		s[23] = CHI(b[23], b[24], b[20]);
-		s[24] = CHI(b[24], b[20], b[21]);
-		s[0] = _mm256_xor_si256(s[0],
-		    _mm256_set1_epi64x((long long)rc[r]));
+	a00 = s[0];
+	a01 = s[1];
+	a02 = s[2];
+	a03 = s[3];
+	a04 = s[4];
+	a05 = s[5];
+	a06 = s[6];
+	a07 = s[7];
+	a08 = s[8];
+	a09 = s[9];
+	a10 = s[10];
+	a11 = s[11];
+	a12 = s[12];
+	a13 = s[13];
+	a14 = s[14];
+	a15 = s[15];
+	a16 = s[16];
+	a17 = s[17];
+	a18 = s[18];
+	a19 = s[19];
+	a20 = s[20];
+	a21 = s[21];
+	a22 = s[22];
+	a23 = s[23];
+	a24 = s[24];
+	c0 = XOR5(a00, a05, a10, a15, a20);
+	c1 = XOR5(a01, a06, a11, a16, a21);
+	c2 = XOR5(a02, a07, a12, a17, a22);
+	c3 = XOR5(a03, a08, a13, a18, a23);
+	c4 = XOR5(a04, a09, a14, a19, a24);
+	for (r = 0; r < 24; r += 2) {
+		ROUND(a, e, _mm256_set1_epi64x((long long)rc[r]));
+		ROUND(e, a, _mm256_set1_epi64x((long long)rc[r + 1]));
 	}
+	s[0] = a00;
+	s[1] = a01;
+	s[2] = a02;
+	s[3] = a03;
+	s[4] = a04;
+	s[5] = a05;
+	s[6] = a06;
+	s[7] = a07;
+	s[8] = a08;
+	s[9] = a09;
+	s[10] = a10;
+	s[11] = a11;
+	s[12] = a12;
+	s[13] = a13;
+	s[14] = a14;
+	s[15] = a15;
+	s[16] = a16;
+	s[17] = a17;
+	s[18] = a18;
+	s[19] = a19;
+	s[20] = a20;
+	s[21] = a21;
+	s[22] = a22;
+	s[23] = a23;
+	s[24] = a24;
 }
+
+/*
+ * 4x4 transpose of 64-bit words: word i of v##j becomes word j of v##i.
+ * It turns four lanes of the four states into four consecutive lanes
+ * of each state, and back.
+ */
+#define TRANSPOSE4(v0, v1, v2, v3) do {					\
+	__m256i t0_, t1_, t2_, t3_;					\
+									\
+	t0_ = _mm256_unpacklo_epi64((v0), (v1));			\
+	t1_ = _mm256_unpackhi_epi64((v0), (v1));			\
+	t2_ = _mm256_unpacklo_epi64((v2), (v3));			\
+	t3_ = _mm256_unpackhi_epi64((v2), (v3));			\
+	(v0) = _mm256_permute2x128_si256(t0_, t2_, 0x20);		\
+	(v1) = _mm256_permute2x128_si256(t1_, t3_, 0x20);		\
+	(v2) = _mm256_permute2x128_si256(t0_, t2_, 0x31);		\
+	(v3) = _mm256_permute2x128_si256(t1_, t3_, 0x31);		\
+} while (0)
 
 /*
  * Absorb in[0..3] (inlen bytes each, inlen < rate) as the whole message
  * of four SHAKE instances: the 0x1f domain and padding bits, one block.
+ * The lanes past the message stay zero but for the final padding bit.
  */
 AVX2 void
 pouch_mlkem_keccakx4_absorb(struct pouch_mlkem_keccakx4 *k, size_t rate,
     const uint8_t *const in[4], size_t inlen)
 {
-	uint8_t blk[4][POUCH_KECCAK_RATE_MAX];
-	uint64_t w[4];
+	uint8_t blk[4 * 32 * ((POUCH_KECCAK_RATE_MAX - 1) / 32 + 1)];
 	__m256i *s = (__m256i *)(void *)k->s;
-	size_t i, j;
+	__m256i v0, v1, v2, v3;
+	size_t w, i, j;
 
-	memset(blk, 0, sizeof(blk));
+	/*
+	 * Row j of blk (w bytes from j * w) is in[j], 0x1f and zeros, up to
+	 * a whole number of groups of four lanes past the 0x1f: at most 24
+	 * lanes, since inlen < rate.
+	 */
+	w = 32 * (inlen / 32 + 1);
+	memset(blk, 0, 4 * w);
 	for (j = 0; j < 4; j++) {
-		memcpy(blk[j], in[j], inlen);
-		blk[j][inlen] ^= 0x1f;
-		blk[j][rate - 1] ^= 0x80;
+		memcpy(blk + j * w, in[j], inlen);
+		blk[j * w + inlen] = 0x1f;
 	}
 	for (i = 0; i < 25; i++)
 		s[i] = _mm256_setzero_si256();
-	for (i = 0; 8 * i < rate; i++) {
-		for (j = 0; j < 4; j++)
-			memcpy(&w[j], blk[j] + 8 * i, 8);	/* x86: LE */
-		s[i] = _mm256_loadu_si256((const __m256i *)(void *)w);
+	for (i = 0; 8 * i < w; i += 4) {
+		v0 = _mm256_loadu_si256((const __m256i *)(void *)
+		    (blk + 8 * i));
+		v1 = _mm256_loadu_si256((const __m256i *)(void *)
+		    (blk + w + 8 * i));
+		v2 = _mm256_loadu_si256((const __m256i *)(void *)
+		    (blk + 2 * w + 8 * i));
+		v3 = _mm256_loadu_si256((const __m256i *)(void *)
+		    (blk + 3 * w + 8 * i));
+		TRANSPOSE4(v0, v1, v2, v3);
+		s[i] = v0;
+		s[i + 1] = v1;
+		s[i + 2] = v2;
+		s[i + 3] = v3;
 	}
-	OPENSSL_cleanse(blk, sizeof(blk));
-	OPENSSL_cleanse(w, sizeof(w));
+	s[rate / 8 - 1] = XOR(s[rate / 8 - 1],
+	    _mm256_set1_epi64x((long long)(UINT64_C(1) << 63)));
+	OPENSSL_cleanse(blk, 4 * w);
 }
 
 /* Squeeze nblocks blocks of rate bytes into each out[j]. */
@@ -164,18 +295,40 @@ pouch_mlkem_keccakx4_squeeze(struct pouch_mlkem_keccakx4 *k, size_t rate,
     uint8_t *const out[4], size_t nblocks)
 {
 	__m256i *s = (__m256i *)(void *)k->s;
-	uint64_t w[4];
-	size_t n, i, j;
+	__m256i v0, v1, v2, v3;
+	__m128i lo, hi;
+	size_t n, i, off;
 
 	for (n = 0; n < nblocks; n++) {
 		keccakf1600x4(s);
-		for (i = 0; 8 * i < rate; i++) {
-			_mm256_storeu_si256((__m256i *)(void *)w, s[i]);
-			for (j = 0; j < 4; j++)
-				memcpy(out[j] + rate * n + 8 * i, &w[j], 8);
+		for (i = 0; 8 * (i + 4) <= rate; i += 4) {
+			v0 = s[i];
+			v1 = s[i + 1];
+			v2 = s[i + 2];
+			v3 = s[i + 3];
+			TRANSPOSE4(v0, v1, v2, v3);
+			off = rate * n + 8 * i;
+			_mm256_storeu_si256((__m256i *)(void *)(out[0] + off),
+			    v0);
+			_mm256_storeu_si256((__m256i *)(void *)(out[1] + off),
+			    v1);
+			_mm256_storeu_si256((__m256i *)(void *)(out[2] + off),
+			    v2);
+			_mm256_storeu_si256((__m256i *)(void *)(out[3] + off),
+			    v3);
+		}
+		for (; 8 * i < rate; i++) {
+			off = rate * n + 8 * i;
+			lo = _mm256_castsi256_si128(s[i]);
+			hi = _mm256_extracti128_si256(s[i], 1);
+			_mm_storel_epi64((__m128i *)(void *)(out[0] + off), lo);
+			_mm_storel_epi64((__m128i *)(void *)(out[1] + off),
+			    _mm_unpackhi_epi64(lo, lo));
+			_mm_storel_epi64((__m128i *)(void *)(out[2] + off), hi);
+			_mm_storel_epi64((__m128i *)(void *)(out[3] + off),
+			    _mm_unpackhi_epi64(hi, hi));
 		}
 	}
-	OPENSSL_cleanse(w, sizeof(w));
 }
 
 #else

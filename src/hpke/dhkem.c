@@ -35,18 +35,6 @@ params(const struct pouch_hpke_kem *kem)
 	return kem->params;
 }
 
-/* RFC 9180 4.1: suite_id = concat("KEM", I2OSP(kem_id, 2)). */
-static void
-kem_suite_id(const struct pouch_hpke_kem *kem,
-    uint8_t sid[POUCH_HPKE_KEM_SUITE_ID_LEN])
-{
-	sid[0] = 'K';
-	sid[1] = 'E';
-	sid[2] = 'M';
-	sid[3] = (uint8_t)(kem->id >> 8);
-	sid[4] = (uint8_t)kem->id;
-}
-
 /* 0 when buf is all zero, -1 otherwise; time depends only on len. */
 static int
 is_zero_ct(const uint8_t *buf, size_t len)
@@ -77,7 +65,7 @@ extract_and_expand(const struct pouch_crypto *c,
 
 	if ((kdf = pouch_hpke_kdf_get(params(kem)->kdf_id)) == NULL)
 		return POUCH_E_UNSUPPORTED;
-	kem_suite_id(kem, sid);
+	pouch_hpke_kem_suite_id(kem, sid);
 	if ((rc = pouch_hpke_labeled_extract(c, kdf, sid, sizeof(sid), empty,
 	    0, "eae_prk", dh, dhlen, prk)) != POUCH_OK)
 		goto out;
@@ -108,7 +96,7 @@ dhkem_derive_keypair(const struct pouch_crypto *c,
 	dp = params(kem);
 	if ((kdf = pouch_hpke_kdf_get(dp->kdf_id)) == NULL)
 		return POUCH_E_UNSUPPORTED;
-	kem_suite_id(kem, sid);
+	pouch_hpke_kem_suite_id(kem, sid);
 	/* dkp_prk = LabeledExtract("", "dkp_prk", ikm) */
 	if ((rc = pouch_hpke_labeled_extract(c, kdf, sid, sizeof(sid), empty,
 	    0, "dkp_prk", ikm != NULL ? ikm : empty, ikmlen, prk)) != POUCH_OK)

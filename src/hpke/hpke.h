@@ -199,6 +199,28 @@ extern const struct pouch_hpke_kem pouch_hpke_kem_xwing;
 extern const struct pouch_hpke_kem pouch_hpke_kem_mlkem768_p256;
 extern const struct pouch_hpke_kem pouch_hpke_kem_mlkem1024_p384;
 
+/* RFC 9180 4.1: suite_id = concat("KEM", I2OSP(kem_id, 2)) (kem.c). */
+void	pouch_hpke_kem_suite_id(const struct pouch_hpke_kem *kem,
+	    uint8_t sid[POUCH_HPKE_KEM_SUITE_ID_LEN]);
+
+/*
+ * DeriveKeyPair and GenerateKeyPair of the KEMs whose private key is a
+ * seed (kem_pq.c): the seed from SHAKE256.LabeledDerive(ikm,
+ * "DeriveKeyPair", "", Nsk) or from the RNG, then from_seed with an
+ * ML-KEM context; on failure sk is wiped and pk zeroed.
+ */
+struct pouch_mlkem_ctx;
+typedef int (*pouch_hpke_pk_from_seed)(const struct pouch_crypto *c,
+	    const struct pouch_mlkem_ctx *m, const struct pouch_hpke_kem *kem,
+	    const uint8_t *sk, uint8_t *pk);
+int	pouch_hpke_seed_derive_keypair(const struct pouch_crypto *c,
+	    const struct pouch_hpke_kem *kem, const uint8_t *ikm,
+	    size_t ikmlen, uint8_t *sk, uint8_t *pk,
+	    pouch_hpke_pk_from_seed from_seed) POUCH_WARN_UNUSED;
+int	pouch_hpke_seed_generate_keypair(const struct pouch_crypto *c,
+	    const struct pouch_hpke_kem *kem, uint8_t *sk, uint8_t *pk,
+	    pouch_hpke_pk_from_seed from_seed) POUCH_WARN_UNUSED;
+
 /*
  * Convenience wrappers over a row, by id: POUCH_E_UNSUPPORTED for an
  * unknown KEM.  Output buffers follow (out, cap, &len).

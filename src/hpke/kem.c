@@ -1,7 +1,7 @@
 /*
  * hpke/kem.c - the KEM table of HPKE: which KEM ids this library serves
- * and the row (struct pouch_hpke_kem) behind each one, plus the key pair
- * helpers that reach a row by id.  A new KEM (ML-KEM, X-Wing) is one more
+ * and the row (struct pouch_hpke_kem) behind each one, the key pair
+ * helpers that reach a row by id, and the KEM suite_id every row uses.  A new KEM (ML-KEM, X-Wing) is one more
  * entry in kems[]; nothing else in the module names a particular KEM.
  */
 #include "hpke/hpke.h"
@@ -19,6 +19,17 @@ static const struct pouch_hpke_kem *const kems[] = {
 	&pouch_hpke_kem_mlkem768_p256,
 	&pouch_hpke_kem_mlkem1024_p384,
 };
+
+void
+pouch_hpke_kem_suite_id(const struct pouch_hpke_kem *kem,
+    uint8_t sid[POUCH_HPKE_KEM_SUITE_ID_LEN])
+{
+	sid[0] = 'K';
+	sid[1] = 'E';
+	sid[2] = 'M';
+	sid[3] = (uint8_t)(kem->id >> 8);
+	sid[4] = (uint8_t)kem->id;
+}
 
 const struct pouch_hpke_kem *
 pouch_hpke_kem_get(uint16_t id)

@@ -48,18 +48,6 @@ params(const struct pouch_hpke_kem *kem)
 	return kem->params;
 }
 
-/* RFC 9180 4.1: suite_id = concat("KEM", I2OSP(kem_id, 2)). */
-static void
-kem_suite_id(const struct pouch_hpke_kem *kem,
-    uint8_t sid[POUCH_HPKE_KEM_SUITE_ID_LEN])
-{
-	sid[0] = 'K';
-	sid[1] = 'E';
-	sid[2] = 'M';
-	sid[3] = (uint8_t)(kem->id >> 8);
-	sid[4] = (uint8_t)kem->id;
-}
-
 /*
  * pk from the seed sk (Nsk bytes): expandDecapsKey (ML-KEM) or
  * GenerateKeyPairDerand (X-Wing).  sk is validated by length only: every
@@ -83,15 +71,16 @@ pk_from_seed(const struct pouch_crypto *c, const struct pouch_mlkem_ctx *m,
 }
 
 static int
-pq_keypair_from_seed(const struct pouch_crypto *c,
-    const struct pouch_hpke_kem *kem, uint8_t *sk, uint8_t *pk)
+keypair_from_seed(const struct pouch_crypto *c,
+    const struct pouch_hpke_kem *kem, uint8_t *sk, uint8_t *pk,
+    pouch_hpke_pk_from_seed from_seed)
 {
 	struct pouch_mlkem_ctx *m = NULL;
 	int rc;
 
 	if ((rc = pouch_mlkem_ctx_new_from(c, &m)) != POUCH_OK)
 		goto out;
-	rc = pk_from_seed(c, m, kem, sk, pk);
+	rc = from_seed(c, m, kem, sk, pk);
 out:
 	if (rc != POUCH_OK) {
 		OPENSSL_cleanse(sk, kem->Nsk);
@@ -108,21 +97,21 @@ out:
  *     return (dk, pk(dk))
  * (64 bytes d || z for ML-KEM, the 32-byte seed for the hybrids.)
  */
-static int
-pq_derive_keypair(const struct pouch_crypto *c,
+int
+pouch_hpke_seed_derive_keypair(const struct pouch_crypto *c,
     const struct pouch_hpke_kem *kem, const uint8_t *ikm, size_t ikmlen,
-    uint8_t *sk, uint8_t *pk)
+    uint8_t *sk, uint8_t *pk, pouch_hpke_pk_from_seed from_seed)
 {
 	const struct pouch_hpke_kdf *kdf;
 	uint8_t sid[POUCH_HPKE_KEM_SUITE_ID_LEN];
 	int rc;
 
 	if (c == NULL || kem == NULL || sk == NULL || pk == NULL ||
-	    (ikm == NULL && ikmlen != 0))
+	    from_seed == NULL || (ikm == NULL && ikmlen != 0))
 		return POUCH_E_MISUSE;
 	if ((kdf = pouch_hpke_kdf_get(POUCH_HPKE_KDF_SHAKE256)) == NULL)
 		return POUCH_E_UNSUPPORTED;
-	kem_suite_id(kem, sid);
+	pouch_hpke_kem_suite_id(kem, sid);
 	if ((rc = pouch_hpke_labeled_derive(c, kdf, sid, sizeof(sid),
 	    ikm != NULL ? ikm : empty, ikmlen, "DeriveKeyPair", empty, 0, sk,
 	    kem->Nsk)) != POUCH_OK) {
@@ -130,23 +119,41 @@ pq_derive_keypair(const struct pouch_crypto *c,
 		memset(pk, 0, kem->Npk);
 		return rc;
 	}
-	return pq_keypair_from_seed(c, kem, sk, pk);
+	return keypair_from_seed(c, kem, sk, pk, from_seed);
 }
 
 /* GenerateKeyPair(): a random seed, then as DeriveKeyPair. */
-static int
-pq_generate_keypair(const struct pouch_crypto *c,
-    const struct pouch_hpke_kem *kem, uint8_t *sk, uint8_t *pk)
+int
+pouch_hpke_seed_generate_keypair(const struct pouch_crypto *c,
+    const struct pouch_hpke_kem *kem, uint8_t *sk, uint8_t *pk,
+    pouch_hpke_pk_from_seed from_seed)
 {
 	int rc;
 
-	if (c == NULL || kem == NULL || sk == NULL || pk == NULL)
+	if (c == NULL || kem == NULL || sk == NULL || pk == NULL ||
+	    from_seed == NULL)
 		return POUCH_E_MISUSE;
 	if ((rc = pouch_random(sk, kem->Nsk)) != POUCH_OK) {
 		memset(pk, 0, kem->Npk);
 		return rc;
 	}
-	return pq_keypair_from_seed(c, kem, sk, pk);
+	return keypair_from_seed(c, kem, sk, pk, from_seed);
+}
+
+static int
+pq_derive_keypair(const struct pouch_crypto *c,
+    const struct pouch_hpke_kem *kem, const uint8_t *ikm, size_t ikmlen,
+    uint8_t *sk, uint8_t *pk)
+{
+	return pouch_hpke_seed_derive_keypair(c, kem, ikm, ikmlen, sk, pk,
+	    pk_from_seed);
+}
+
+static int
+pq_generate_keypair(const struct pouch_crypto *c,
+    const struct pouch_hpke_kem *kem, uint8_t *sk, uint8_t *pk)
+{
+	return pouch_hpke_seed_generate_keypair(c, kem, sk, pk, pk_from_seed);
 }
 
 /*

@@ -48,8 +48,6 @@ struct nist_keys {
 	uint8_t	ek_t[POUCH_DH_PUB_MAX];
 };
 
-static const uint8_t empty[1];
-
 static const struct nist_params *
 params(const struct pouch_hpke_kem *kem)
 {
@@ -159,65 +157,19 @@ out:
 }
 
 static int
-keypair_from_seed(const struct pouch_crypto *c,
-    const struct pouch_hpke_kem *kem, uint8_t *sk, uint8_t *pk)
-{
-	struct pouch_mlkem_ctx *m = NULL;
-	int rc;
-
-	if ((rc = pouch_mlkem_ctx_new_from(c, &m)) == POUCH_OK)
-		rc = pk_from_seed(c, m, kem, sk, pk);
-	if (rc != POUCH_OK) {
-		OPENSSL_cleanse(sk, kem->Nsk);
-		memset(pk, 0, kem->Npk);
-	}
-	pouch_mlkem_ctx_free(m);
-	return rc;
-}
-
-/* seed = SHAKE256.LabeledDerive(ikm, "DeriveKeyPair", "", 32) */
-static int
 nist_derive_keypair(const struct pouch_crypto *c,
     const struct pouch_hpke_kem *kem, const uint8_t *ikm, size_t ikmlen,
     uint8_t *sk, uint8_t *pk)
 {
-	const struct pouch_hpke_kdf *kdf;
-	uint8_t sid[POUCH_HPKE_KEM_SUITE_ID_LEN];
-	int rc;
-
-	if (c == NULL || kem == NULL || sk == NULL || pk == NULL ||
-	    (ikm == NULL && ikmlen != 0))
-		return POUCH_E_MISUSE;
-	if ((kdf = pouch_hpke_kdf_get(POUCH_HPKE_KDF_SHAKE256)) == NULL)
-		return POUCH_E_UNSUPPORTED;
-	sid[0] = 'K';
-	sid[1] = 'E';
-	sid[2] = 'M';
-	sid[3] = (uint8_t)(kem->id >> 8);
-	sid[4] = (uint8_t)kem->id;
-	if ((rc = pouch_hpke_labeled_derive(c, kdf, sid, sizeof(sid),
-	    ikm != NULL ? ikm : empty, ikmlen, "DeriveKeyPair", empty, 0, sk,
-	    kem->Nsk)) != POUCH_OK) {
-		OPENSSL_cleanse(sk, kem->Nsk);
-		memset(pk, 0, kem->Npk);
-		return rc;
-	}
-	return keypair_from_seed(c, kem, sk, pk);
+	return pouch_hpke_seed_derive_keypair(c, kem, ikm, ikmlen, sk, pk,
+	    pk_from_seed);
 }
 
 static int
 nist_generate_keypair(const struct pouch_crypto *c,
     const struct pouch_hpke_kem *kem, uint8_t *sk, uint8_t *pk)
 {
-	int rc;
-
-	if (c == NULL || kem == NULL || sk == NULL || pk == NULL)
-		return POUCH_E_MISUSE;
-	if ((rc = pouch_random(sk, kem->Nsk)) != POUCH_OK) {
-		memset(pk, 0, kem->Npk);
-		return rc;
-	}
-	return keypair_from_seed(c, kem, sk, pk);
+	return pouch_hpke_seed_generate_keypair(c, kem, sk, pk, pk_from_seed);
 }
 
 /* Length, the FIPS 203 7.2 check of ek_PQ, ek_T on the curve. */

@@ -1,7 +1,8 @@
 /*
  * hpke/kem.c - the KEM table of HPKE: which KEM ids this library serves
  * and the row (struct pouch_hpke_kem) behind each one, the key pair
- * helpers that reach a row by id, and the KEM suite_id every row uses.  A new KEM (ML-KEM, X-Wing) is one more
+ * helpers that reach a row by id, and the KEM suite_id that every row
+ * uses.  A new KEM (ML-KEM, X-Wing) is one more
  * entry in kems[]; nothing else in the module names a particular KEM.
  */
 #include "hpke/hpke.h"

@@ -269,6 +269,96 @@ xstrdup(const char *s)
 
 /* ---- compose ---------------------------------------------------------- */
 
+/*
+ * The Subject as it goes on the wire.  GMime 3.2's own encoder
+ * (g_mime_message_set_subject) is not used: next to a literal "=?" or
+ * "?=" it can split an encoded word across a fold, and its decoder joins
+ * adjacent base64 words before decoding, so a padded word ends the text.
+ * So: a plain subject (printable ASCII, single spaces between words of at
+ * most 64 characters, no "=?" or "?=") goes as it is; any other becomes
+ * RFC 2047 Q-encoded words, lines of at most 76 columns, each holding whole
+ * UTF-8 characters, which GMime folds at the spaces between them and
+ * decodes back byte for byte.
+ */
+static int
+subject_plain(const char *s)
+{
+	size_t i, w = 0;
+
+	if (s[0] == ' ')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return 0;
+		if ((s[i] == '=' && s[i + 1] == '?') ||
+		    (s[i] == '?' && s[i + 1] == '='))
+			return 0;
+		if (s[i] != ' ') {
+			if (++w > 64)
+				return 0;
+			continue;
+		}
+		if (s[i + 1] == ' ' || s[i + 1] == '\0')
+			return 0;
+		w = 0;
+	}
+	return 1;
+}
+
+/* Text per word: a line holding encoded words stays within 76 columns. */
+#define QWORD_MAX	(76 - 1 - 12)	/* " =?UTF-8?Q?" text "?=" */
+#define QWORD1_MAX	(76 - 9 - 12)	/* "Subject: " on the first line */
+
+static int
+qsafe(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == ' ';
+}
+
+static char *
+subject_encode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	GString *o;
+	size_t i, j, k, n, w, need, cap;
+	unsigned char c;
+
+	if (subject_plain(s))
+		return g_strdup(s);
+	o = g_string_new(NULL);
+	n = strlen(s);
+	for (i = 0; i < n; ) {
+		cap = o->len == 0 ? QWORD1_MAX : QWORD_MAX;
+		if (o->len > 0)
+			g_string_append_c(o, ' ');
+		g_string_append(o, "=?UTF-8?Q?");
+		for (w = 0; i < n; i = k, w += need) {
+			/* one whole UTF-8 character: s is valid UTF-8 */
+			for (k = i + 1; k < n && (s[k] & 0xc0) == 0x80; k++)
+				;
+			for (need = 0, j = i; j < k; j++)
+				need += qsafe((unsigned char)s[j]) ? 1 : 3;
+			if (w + need > cap)
+				break;
+			for (j = i; j < k; j++) {
+				c = (unsigned char)s[j];
+				if (c == ' ')
+					g_string_append_c(o, '_');
+				else if (qsafe(c))
+					g_string_append_c(o, (char)c);
+				else {
+					g_string_append_c(o, '=');
+					g_string_append_c(o, hex[c >> 4]);
+					g_string_append_c(o, hex[c & 15]);
+				}
+			}
+		}
+		g_string_append(o, "?=");
+	}
+	return g_string_free(o, FALSE);
+}
+
 /* A GMime memory stream over a byte array we own, so that we wipe it. */
 static GMimeStream *
 mem_stream(GByteArray *ba)
@@ -443,7 +533,7 @@ build(const struct pouch_mime_in *in, const char *domain, const char *msgid,
 	GByteArray *ba = NULL, *body = NULL;
 	GDateTime *dt = NULL;
 	GString *refs = NULL;
-	char addr[ADDR_MAX + 1], *id = NULL;
+	char addr[ADDR_MAX + 1], *id = NULL, *subj = NULL;
 	uint8_t *o = NULL;
 	size_t i;
 	int rc;
@@ -461,8 +551,11 @@ build(const struct pouch_mime_in *in, const char *domain, const char *msgid,
 		goto out;
 	}
 	g_mime_message_set_date(msg, dt);
-	if (in->subject != NULL)
-		g_mime_message_set_subject(msg, in->subject, "utf-8");
+	if (in->subject != NULL) {
+		subj = subject_encode(in->subject);
+		g_mime_object_set_header(GMIME_OBJECT(msg), "Subject", subj,
+		    NULL);
+	}
 	g_mime_message_set_message_id(msg, msgid);
 	if (in->in_reply_to != NULL) {
 		id = g_strdup_printf("<%s>", in->in_reply_to);
@@ -546,6 +639,10 @@ out:
 	if (refs != NULL)
 		g_string_free(refs, TRUE);
 	g_free(id);
+	if (subj != NULL) {
+		OPENSSL_cleanse(subj, strlen(subj));
+		g_free(subj);
+	}
 	if (dt != NULL)
 		g_date_time_unref(dt);
 	if (tp != NULL)

@@ -225,6 +225,18 @@ confirmed_hash(const struct pouch_mls_group *g, const struct epoch *e,
 	return rc;
 }
 
+void
+pouch_mls_group_set_suite(struct pouch_mls_group *g,
+    const struct pouch_mls_suite *s)
+{
+	if (pouch_mls_suite_in_table(s)) {
+		g->s = s;
+		return;
+	}
+	g->alias = *s;
+	g->s = &g->alias;
+}
+
 static int
 group_alloc(const struct pouch_crypto *c, const struct pouch_mls_suite *s,
     const uint8_t *group_id, size_t group_idlen,
@@ -239,7 +251,7 @@ group_alloc(const struct pouch_crypto *c, const struct pouch_mls_suite *s,
 	if ((g = OPENSSL_zalloc(sizeof(*g))) == NULL)
 		return POUCH_E_NOMEM;
 	g->c = c;
-	g->s = s;
+	pouch_mls_group_set_suite(g, s);
 	if (group_idlen != 0)
 		memcpy(g->group_id, group_id, group_idlen);
 	g->group_idlen = group_idlen;
@@ -455,6 +467,7 @@ pouch_mls_group_create_opts(const struct pouch_crypto *c,
 	if ((rc = group_alloc(c, s, group_id, group_idlen, mk, &g)) !=
 	    POUCH_OK || (rc = create_ext(g, opts)) != POUCH_OK)
 		goto out;
+	s = g->s;		/* g's own copy of an alias row */
 	if ((rc = kp_load(c, s, &a, mk->kp, mk->kplen, &kp)) != POUCH_OK ||
 	    (rc = pouch_mls_tree_new(s, &g->cur.tree)) != POUCH_OK ||
 	    (rc = pouch_mls_tree_privkeys_new(s, &g->cur.keys)) != POUCH_OK ||
@@ -762,6 +775,7 @@ pouch_mls_group_join(const struct pouch_crypto *c,
 	if ((rc = group_alloc(c, s, NULL, 0, mk, &g)) != POUCH_OK ||
 	    (rc = psks_copy(g, opts)) != POUCH_OK)
 		goto out;
+	s = g->s;		/* g's own copy of an alias row */
 	g->link = opts != NULL ? opts->resume : NULL;
 	if ((rc = pouch_mls_key_package_from_bytes(&a, NULL, mk->kp,
 	    mk->kplen, &kp)) != POUCH_OK ||
@@ -1574,6 +1588,7 @@ pouch_mls_group_join_external(const struct pouch_crypto *c,
 	if ((rc = group_alloc(c, s, NULL, 0, mk, &g)) != POUCH_OK ||
 	    (rc = psks_copy(g, opts)) != POUCH_OK)
 		goto out;
+	s = g->s;		/* g's own copy of an alias row */
 	if ((rc = kp_load(c, s, &a, mk->kp, mk->kplen, &kp)) != POUCH_OK ||
 	    (rc = pouch_mls_message_from_bytes(&a, NULL, group_info, gilen,
 	    &m)) != POUCH_OK)

@@ -300,7 +300,7 @@ int	pouch_mls_group_has_pending(const struct pouch_mls_group *g);
  * every operation that changes g (commit, merge, discard, process,
  * encrypt, decrypt, set_retention).  STATE when a secret tree failed.
  */
-#define POUCH_MLS_GROUP_STATE_VERSION	3
+#define POUCH_MLS_GROUP_STATE_VERSION	4
 int	pouch_mls_group_save(const struct pouch_mls_group *g, uint8_t **out,
 	    size_t *outlen) POUCH_WARN_UNUSED;
 /*

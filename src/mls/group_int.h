@@ -79,7 +79,10 @@ struct epoch {
 
 struct pouch_mls_group {
 	const struct pouch_crypto	*c;
-	const struct pouch_mls_suite	*s;
+	const struct pouch_mls_suite	*s;	/* a table row or &alias */
+	/* the hybrid suite under a configured alias code point: a copy of
+	 * the row the group owns (pouch_mls_suite_alias) */
+	struct pouch_mls_suite		 alias;
 	uint8_t				 group_id[GROUP_ID_MAX];
 	size_t				 group_idlen;
 	uint8_t				 sig_priv[POUCH_SIG_PRIV_MAX];
@@ -121,6 +124,9 @@ struct pouch_mls_group {
 /* ---- epoch retention and state (group_state.c) -------------------- */
 
 /* Epochs to keep: the set value or RETAIN_DEFAULT. */
+/* g->s = s, copied into g->alias when s is an alias row (group.c). */
+void	pouch_mls_group_set_suite(struct pouch_mls_group *g,
+	    const struct pouch_mls_suite *s);
 uint32_t	pouch_mls_group_retain_n(const struct pouch_mls_group *g);
 /*
  * Keep e (taken: *ep is NULL after) as a past epoch: its private keys

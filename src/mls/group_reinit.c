@@ -160,11 +160,12 @@ ext_list(const uint16_t *types, const uint8_t *const *data,
 
 /* The ReInit of the arguments into *ri (extensions in v). */
 static int
-reinit_make(uint16_t cur, const uint8_t *group_id, size_t group_idlen,
-    uint16_t suite, const uint16_t *types, const uint8_t *const *data,
-    const size_t *lens, size_t n, struct pouch_mls_extension *v,
-    struct pouch_mls_reinit *ri)
+reinit_make(const struct pouch_mls_suite *cur, const uint8_t *group_id,
+    size_t group_idlen, uint16_t suite, const uint16_t *types,
+    const uint8_t *const *data, const size_t *lens, size_t n,
+    struct pouch_mls_extension *v, struct pouch_mls_reinit *ri)
 {
+	const struct pouch_mls_suite *to;
 	struct reinit_st st;
 	int rc;
 
@@ -172,9 +173,10 @@ reinit_make(uint16_t cur, const uint8_t *group_id, size_t group_idlen,
 	if (group_id == NULL || group_idlen == 0 ||
 	    group_idlen > GROUP_ID_MAX)
 		return POUCH_E_MISUSE;
-	if (pouch_mls_suite_get(suite) == NULL)
+	/* the group's own alias code point is known, no other */
+	if ((to = pouch_mls_suite_find(cur, suite)) == NULL)
 		return POUCH_E_UNSUPPORTED;
-	if (pouch_mls_suite_downgrade(cur, suite))
+	if (pouch_mls_suite_downgrade(cur, to))
 		return POUCH_E_SUITE_DOWNGRADE;
 	if ((rc = ext_list(types, data, lens, n, v, &ri->extensions)) !=
 	    POUCH_OK)
@@ -204,7 +206,7 @@ pouch_mls_group_propose_reinit(struct pouch_mls_group *g,
 		return rc;
 	memset(&pr, 0, sizeof(pr));
 	pr.type = POUCH_MLS_PROP_REINIT;
-	if ((rc = reinit_make(g->s->id, group_id, group_idlen, suite,
+	if ((rc = reinit_make(g->s, group_id, group_idlen, suite,
 	    types, data, lens, n, v, &pr.u.reinit)) != POUCH_OK)
 		return rc;
 	return pouch_mls_group_propose_msg(g, &pr, out, outlen);
@@ -229,7 +231,7 @@ pouch_mls_group_commit_reinit(struct pouch_mls_group *g,
 	memset(&req, 0, sizeof(req));
 	req.now = now;
 	if (group_id != NULL) {
-		if ((rc = reinit_make(g->s->id, group_id, group_idlen,
+		if ((rc = reinit_make(g->s, group_id, group_idlen,
 		    suite, types, data, lens, n, v, &ri)) != POUCH_OK)
 			return rc;
 		req.reinit = &ri;
@@ -480,7 +482,8 @@ pouch_mls_group_resume(const struct pouch_crypto *c,
 			return POUCH_E_MISUSE;
 		if (!old->cur.reinit.set)
 			return POUCH_E_STATE;
-		if ((s = pouch_mls_suite_get(old->cur.reinit.suite)) == NULL)
+		if ((s = pouch_mls_suite_find(old->s,
+		    old->cur.reinit.suite)) == NULL)
 			return POUCH_E_UNSUPPORTED;
 		group_id = old->cur.reinit.group_id;
 		group_idlen = old->cur.reinit.group_idlen;

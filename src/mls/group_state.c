@@ -283,6 +283,9 @@ pouch_mls_group_save(const struct pouch_mls_group *g, uint8_t **out,
 	pouch_wr_bytes(&w, magic, sizeof(magic));
 	pouch_wr_u16(&w, POUCH_MLS_GROUP_STATE_VERSION);
 	pouch_wr_u16(&w, g->s->id);
+	/* version 4: the table row whose algorithms the suite has */
+	pouch_wr_u16(&w, pouch_mls_suite_in_table(g->s) ? g->s->id :
+	    POUCH_MLS_SUITE_HYBRID);
 	pouch_wr_opaque(&w, g->group_id, g->group_idlen);
 	pouch_wr_opaque(&w, g->sig_priv, g->sig_privlen);
 	pouch_wr_u32(&w, g->retain);
@@ -694,9 +697,10 @@ head_load(struct pouch_rd *r, const struct pouch_crypto *c,
     struct pouch_mls_group *g, uint16_t *vers)
 {
 	const struct pouch_mls_suite *s;
+	struct pouch_mls_suite alias;
 	uint8_t mg[sizeof(magic)], set;
 	const uint8_t *p;
-	uint16_t version, suite;
+	uint16_t version, suite, row;
 	size_t n;
 	int rc;
 
@@ -705,16 +709,30 @@ head_load(struct pouch_rd *r, const struct pouch_crypto *c,
 		return rc;
 	if (memcmp(mg, magic, sizeof(mg)) != 0)	/* checksrc: allow */
 		return POUCH_E_MALFORMED;
-	/* version 2 is version 3 without the ReInit */
-	if (version != POUCH_MLS_GROUP_STATE_VERSION && version != 2)
+	/* version 3 is version 4 without the suite's row, 2 is 3 without
+	 * the ReInit */
+	if (version != POUCH_MLS_GROUP_STATE_VERSION && version != 3 &&
+	    version != 2)
 		return POUCH_E_UNSUPPORTED;
 	*vers = version;
 	if ((rc = pouch_rd_u16(r, &suite)) != POUCH_OK)
 		return rc;
-	if ((s = pouch_mls_suite_get(suite)) == NULL)
-		return POUCH_E_UNSUPPORTED;
+	row = suite;
+	if (version >= 4 && (rc = pouch_rd_u16(r, &row)) != POUCH_OK)
+		return rc;
+	if (row == suite) {
+		if ((s = pouch_mls_suite_get(suite)) == NULL)
+			return POUCH_E_UNSUPPORTED;
+	} else {
+		/* an alias: only the hybrid suite has one */
+		if (row != POUCH_MLS_SUITE_HYBRID ||
+		    pouch_mls_suite_alias(suite, &alias) != POUCH_OK)
+			return POUCH_E_MALFORMED;
+		s = &alias;
+	}
 	g->c = c;
-	g->s = s;
+	pouch_mls_group_set_suite(g, s);
+	s = g->s;
 	if ((rc = pouch_rd_opaque(r, &p, &n, GROUP_ID_MAX)) != POUCH_OK)
 		return rc;
 	if (n != 0)

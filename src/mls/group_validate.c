@@ -133,9 +133,9 @@ check_one(const struct pouch_mls_group *g, const struct epoch *e,
 		if (it->p->u.reinit.version < POUCH_MLS_VERSION_10)
 			return POUCH_E_UNSUPPORTED;
 		/* Pouch: post-quantum key establishment is never given up */
-		return pouch_mls_suite_downgrade(g->s->id,
-		    it->p->u.reinit.cipher_suite) ? POUCH_E_SUITE_DOWNGRADE :
-		    POUCH_OK;
+		return pouch_mls_suite_downgrade(g->s, pouch_mls_suite_find(
+		    g->s, it->p->u.reinit.cipher_suite)) ?
+		    POUCH_E_SUITE_DOWNGRADE : POUCH_OK;
 	case POUCH_MLS_PROP_EXTERNAL_INIT:
 		return POUCH_E_EXTERNAL_INIT;
 	default:

@@ -3,6 +3,10 @@
  * primitives of one suite; nothing else in the MLS module hard-codes an
  * algorithm.  The last row is the post-quantum hybrid suite (X-Wing).
  */
+#include <string.h>
+
+#include <pouch/err.h>
+
 #include "mls/suite.h"
 
 /* HPKE code points, RFC 9180 7. */
@@ -83,12 +87,45 @@ pouch_mls_suite_pq(const struct pouch_mls_suite *s)
 }
 
 int
-pouch_mls_suite_downgrade(uint16_t from, uint16_t to)
+pouch_mls_suite_downgrade(const struct pouch_mls_suite *from,
+    const struct pouch_mls_suite *to)
 {
-	const struct pouch_mls_suite *f = pouch_mls_suite_get(from);
+	return pouch_mls_suite_pq(from) && !pouch_mls_suite_pq(to);
+}
 
-	return pouch_mls_suite_pq(f) &&
-	    !pouch_mls_suite_pq(pouch_mls_suite_get(to));
+int
+pouch_mls_suite_alias(uint16_t code, struct pouch_mls_suite *out)
+{
+	const struct pouch_mls_suite *h;
+
+	memset(out, 0, sizeof(*out));
+	if (code == 0 || pouch_mls_suite_get(code) != NULL ||
+	    (code & 0x0f0f) == 0x0a0a)
+		return POUCH_E_MISUSE;
+	if ((h = pouch_mls_suite_get(POUCH_MLS_SUITE_HYBRID)) == NULL)
+		return POUCH_E_MISUSE;
+	*out = *h;
+	out->id = code;
+	return POUCH_OK;
+}
+
+const struct pouch_mls_suite *
+pouch_mls_suite_find(const struct pouch_mls_suite *alias, uint16_t id)
+{
+	if (alias != NULL && alias->id == id)
+		return alias;
+	return pouch_mls_suite_get(id);
+}
+
+int
+pouch_mls_suite_in_table(const struct pouch_mls_suite *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		if (s == &suites[i])
+			return 1;
+	return 0;
 }
 
 const uint16_t *

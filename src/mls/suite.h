@@ -45,6 +45,25 @@ struct pouch_mls_suite {
 
 /* The suite with code point id, or NULL when unsupported. */
 const struct pouch_mls_suite *pouch_mls_suite_get(uint16_t id);
+/*
+ * The configuration alias.  Once IANA assigns the hybrid suite a code
+ * point, a deployment names it in its configuration (pouchd's
+ * mls_suite_alias, the client's) and Pouch knows the hybrid suite under
+ * both values: *out becomes the hybrid row with id = code.  The caller
+ * owns *out (no global state).  MISUSE when code is 0, already in the
+ * table, or a GREASE value (RFC 9420 13.5: 0x?A?A).
+ */
+int	pouch_mls_suite_alias(uint16_t code, struct pouch_mls_suite *out)
+	    POUCH_WARN_UNUSED;
+/*
+ * pouch_mls_suite_get that also knows one alias row (alias NULL: none):
+ * every lookup of a code point read from the wire or a store goes
+ * through this where a deployment may have configured an alias.
+ */
+const struct pouch_mls_suite *pouch_mls_suite_find(
+	    const struct pouch_mls_suite *alias, uint16_t id);
+/* 1 when s is a row of the table (not an alias copy). */
+int	pouch_mls_suite_in_table(const struct pouch_mls_suite *s);
 /* Code points of every supported suite, for iteration; *n gets the count. */
 const uint16_t *pouch_mls_suite_ids(size_t *n);
 /* 1 when s establishes keys post-quantum (its HPKE KEM has ML-KEM). */
@@ -52,10 +71,11 @@ int	pouch_mls_suite_pq(const struct pouch_mls_suite *s);
 /*
  * 1 when moving a group from suite from to suite to (a ReInit) would
  * give up post-quantum key establishment: from is post-quantum and to
- * is not, or to is unknown.  The engine refuses such a ReInit, whether
+ * is not, or to is unknown (NULL).  The engine refuses such a ReInit, whether
  * it makes it or receives it (POUCH_E_SUITE_DOWNGRADE).
  */
-int	pouch_mls_suite_downgrade(uint16_t from, uint16_t to);
+int	pouch_mls_suite_downgrade(const struct pouch_mls_suite *from,
+	    const struct pouch_mls_suite *to);
 
 /* Longest label accepted by the labelled operations (after "MLS 1.0 "). */
 #define POUCH_MLS_LABEL_MAX	255

@@ -35,6 +35,8 @@
 
 /* With POUCH_GROUP_STATE_CORPUS set, g's state is written there as a
  * seed of the loader's fuzz target (fuzz/mls_group_state.c). */
+#define SU(x)	pouch_mls_suite_get(POUCH_GROUP_SUITE_##x)
+
 static void
 corpus_write(const struct pouch_mls_group *g, const char *name)
 {
@@ -254,15 +256,14 @@ test_reinit_no_downgrade(void **state)
 	size_t ctlen = 0, cmlen = 0;
 
 	(void)state;
-	assert_int_equal(pouch_mls_suite_downgrade(POUCH_GROUP_SUITE_HYBRID,
-	    POUCH_GROUP_SUITE_1), 1);
-	assert_int_equal(pouch_mls_suite_downgrade(POUCH_GROUP_SUITE_HYBRID,
-	    0x9999), 1);			/* unknown: not post-quantum */
-	assert_int_equal(pouch_mls_suite_downgrade(POUCH_GROUP_SUITE_HYBRID,
-	    POUCH_GROUP_SUITE_HYBRID), 0);
-	assert_int_equal(pouch_mls_suite_downgrade(POUCH_GROUP_SUITE_1,
-	    POUCH_GROUP_SUITE_HYBRID), 0);
-	assert_int_equal(pouch_mls_suite_downgrade(POUCH_GROUP_SUITE_1, 2), 0);
+	assert_int_equal(pouch_mls_suite_downgrade(SU(HYBRID), SU(1)), 1);
+	assert_int_equal(pouch_mls_suite_downgrade(SU(HYBRID),
+	    pouch_mls_suite_get(0x9999)), 1);	/* unknown: not PQ */
+	assert_int_equal(pouch_mls_suite_downgrade(SU(HYBRID), SU(HYBRID)),
+	    0);
+	assert_int_equal(pouch_mls_suite_downgrade(SU(1), SU(HYBRID)), 0);
+	assert_int_equal(pouch_mls_suite_downgrade(SU(1),
+	    pouch_mls_suite_get(2)), 0);
 	grow(f, 2);
 	assert_int_equal(pouch_mls_group_propose_reinit(f->m[0].g,
 	    (const uint8_t *)"z", 1, POUCH_GROUP_SUITE_1, NULL, NULL, NULL, 0,
@@ -746,7 +747,10 @@ test_linked_psk(void **state)
 	fx_free(f);
 }
 
-/* A version 2 state (no ReInit field) still loads. */
+/*
+ * Version 3 (no suite row) and version 2 (no ReInit field either) states
+ * still load.
+ */
 static void
 test_state_v2(void **state)
 {
@@ -758,18 +762,29 @@ test_state_v2(void **state)
 	(void)state;
 	grow(f, 2);
 	assert_int_equal(pouch_mls_group_save(f->m[1].g, &b, &n), POUCH_OK);
-	assert_int_equal(b[5], 3);
+	assert_int_equal(b[5], 4);
+	assert_int_equal(b[6] << 8 | b[7], 1);	/* suite */
+	assert_int_equal(b[8] << 8 | b[9], 1);	/* its row */
 	assert_int_equal(b[n - 1], 0);		/* no ReInit */
+	/* version 3: without the row */
+	memmove(b + 8, b + 10, n - 10);
+	n -= 2;
+	assert_int_equal(pouch_mls_group_load(f->c, b, n, &x),
+	    POUCH_E_MALFORMED);			/* still says 4 */
+	b[5] = 3;
+	assert_int_equal(pouch_mls_group_load(f->c, b, n, &x), POUCH_OK);
+	assert_int_equal(pouch_mls_group_epoch(x), 1);
+	pouch_mls_group_free(x);
 	b[5] = 2;
 	assert_int_equal(pouch_mls_group_load(f->c, b, n, &x),
 	    POUCH_E_TRAILING);
 	assert_int_equal(pouch_mls_group_load(f->c, b, n - 1, &x), POUCH_OK);
 	assert_int_equal(pouch_mls_group_epoch(x), 1);
 	pouch_mls_group_free(x);
-	b[5] = 4;
+	b[5] = 5;
 	assert_int_equal(pouch_mls_group_load(f->c, b, n, &x),
 	    POUCH_E_UNSUPPORTED);
-	pouch_wr_buf_free(b, n);
+	pouch_wr_buf_free(b, n + 2);
 	fx_free(f);
 }
 

@@ -379,17 +379,21 @@ test_hostile(void **state)
 	c[n] = 0;
 	assert_int_equal(pouch_mls_group_load(f->c, c, n + 1, &x),
 	    POUCH_E_TRAILING);
-	c[5] ^= 4;				/* version 3 -> 7 */
+	c[5] ^= 1;				/* version 4 -> 5 */
 	assert_int_equal(pouch_mls_group_load(f->c, c, n, &x),
 	    POUCH_E_UNSUPPORTED);
-	c[5] ^= 4;
+	c[5] ^= 1;
 	c[0] ^= 0x20;				/* magic */
 	assert_int_equal(pouch_mls_group_load(f->c, c, n, &x),
 	    POUCH_E_MALFORMED);
 	c[0] ^= 0x20;
 	c[7] = 0x77;				/* suite 0x0077 */
+	c[9] = 0x77;				/* and its row */
 	assert_int_equal(pouch_mls_group_load(f->c, c, n, &x),
 	    POUCH_E_UNSUPPORTED);
+	c[9] = b[9];				/* an alias of suite 1 */
+	assert_int_equal(pouch_mls_group_load(f->c, c, n, &x),
+	    POUCH_E_MALFORMED);
 	c[7] = b[7];
 	/* a flipped byte anywhere: never a crash, usually an error */
 	for (i = 8; i < n; i += 7) {

@@ -112,6 +112,22 @@ POUCH_API void	pouch_client_free(pouch_client *cl);
  */
 POUCH_API int	pouch_client_set_policy(pouch_client *cl, int64_t max_age,
 	    uint64_t max_msgs);
+/*
+ * The post-quantum hybrid suite's alias code point (docs/OPERATIONS.md
+ * "Following the IANA code point").  Pouch numbers the suite 0xF001
+ * until IANA assigns one; with code set, this device also knows the
+ * suite under code and, from the next sync, publishes KeyPackages under
+ * both; with use_new too, the conversations it creates use code (every
+ * device added must publish KeyPackages under code: one that does not
+ * is left out with an alert).  Conversations keep the code point they
+ * were created with.  code 0 removes the alias.  Kept in the store.
+ * MISUSE for a code that cannot be an alias (a table code point,
+ * GREASE) or use_new without a code.
+ */
+POUCH_API int	pouch_client_set_suite_alias(pouch_client *cl, uint16_t code,
+	    int use_new);
+/* The cipher suite code point of the conversations this device creates. */
+POUCH_API uint16_t pouch_client_suite(const pouch_client *cl);
 /* Progress of attachment uploads and downloads: fn(arg, done, total)
  * in bytes; NULL turns it off. */
 POUCH_API void	pouch_client_set_progress(pouch_client *cl,
@@ -142,6 +158,7 @@ struct pouch_client_conv {
 	size_t		 ndevices;
 	int		 removed;	/* we were removed */
 	int		 trusted;	/* every device verified */
+	uint16_t	 cipher_suite;	/* its MLS code point */
 };
 POUCH_API int	pouch_client_conversations(pouch_client *cl,
 	    struct pouch_client_conv **out, size_t *n);

@@ -39,6 +39,7 @@ int	cmd_alerts(int argc, char **argv);
 int	cmd_verify(int argc, char **argv);
 int	cmd_devices(int argc, char **argv);
 int	cmd_account(int argc, char **argv);
+int	cmd_suite(int argc, char **argv);
 /* kt_cmds.c */
 int	cmd_kt(int argc, char **argv);
 int	cmd_devices_revoke(const char *dir, int json, const char *device);

@@ -768,11 +768,12 @@ cmd_conversations(int argc, char **argv)
 			    json_string(v[i].members[j]));
 		if (o.json) {
 			json_array_append_new(arr, json_pack("{s:I,s:s,s:I,"
-			    "s:o,s:I,s:b,s:b}", "id", (json_int_t)v[i].id,
+			    "s:o,s:I,s:b,s:b,s:i}", "id", (json_int_t)v[i].id,
 			    "title", v[i].title, "epoch",
 			    (json_int_t)v[i].epoch, "members", mem, "devices",
 			    (json_int_t)v[i].ndevices, "removed",
-			    v[i].removed, "trusted", v[i].trusted));
+			    v[i].removed, "trusted", v[i].trusted,
+			    "cipher_suite", (int)v[i].cipher_suite));
 			continue;
 		}
 		printf("%5lld  %-20.20s  epoch %-4llu %zu devices%s%s  ",
@@ -1057,6 +1058,75 @@ cmd_account(int argc, char **argv)
 	else
 		printf("account key replaced; your other devices take it at "
 		    "their next sync\n");
+	return EX_OK;
+}
+
+static int
+suite_cb(int ch, const char *v, void *arg)
+{
+	int *use_new = arg;
+
+	(void)v;
+	if (ch == 'n') {
+		*use_new = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * pouch suite                        the code point of new conversations
+ * pouch suite alias CODE [--new]     know the hybrid suite as CODE too
+ * pouch suite alias off
+ */
+int
+cmd_suite(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "new", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	pouch_client *cl = NULL;
+	struct opts o;
+	unsigned long code = 0;
+	char *end = NULL;
+	int rc, first, use_new = 0, set = 0;
+
+	if (parse(argc, argv, &o, lo, "d:n", suite_cb, &use_new, &first) !=
+	    0)
+		return EX_USAGE;
+	if (argc - first == 2 && strcmp(argv[first], "alias") == 0) {
+		set = 1;
+		if (strcmp(argv[first + 1], "off") != 0) {
+			errno = 0;
+			code = strtoul(argv[first + 1], &end, 0);
+			if (errno != 0 || end == argv[first + 1] ||
+			    *end != '\0' || code == 0 || code > 0xffff)
+				set = -1;
+		}
+	}
+	if (set < 0 || (set == 0 && argc != first) || (use_new && code == 0)) {
+		fprintf(stderr, "usage: pouch suite [alias CODE [--new] | "
+		    "alias off]  (CODE: the hybrid suite's IANA code point, "
+		    "e.g. 0x0008)\n");
+		return EX_USAGE;
+	}
+	if ((rc = open_client(&o, &cl)) != POUCH_OK)
+		return fail(&o, "open", rc);
+	if (set)
+		rc = pouch_client_set_suite_alias(cl, (uint16_t)code,
+		    use_new);
+	if (rc == POUCH_OK) {
+		if (o.json)
+			emit(json_pack("{s:i}", "cipher_suite",
+			    (int)pouch_client_suite(cl)));
+		else
+			printf("new conversations: cipher suite 0x%04x\n",
+			    (unsigned)pouch_client_suite(cl));
+	}
+	pouch_client_free(cl);
+	if (rc != POUCH_OK)
+		return fail(&o, "suite", rc);
 	return EX_OK;
 }
 

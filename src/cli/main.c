@@ -34,6 +34,7 @@ static const struct {
 	{ "verify", cmd_verify, "safety code with a user; mark verified" },
 	{ "devices", cmd_devices, "this account's devices" },
 	{ "account", cmd_account, "rotate this account's key" },
+	{ "suite", cmd_suite, "the code point of the post-quantum suite" },
 	{ "kt", cmd_kt, "audit or monitor the server's key log" },
 };
 

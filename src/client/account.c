@@ -359,6 +359,8 @@ cl_post_mls(struct pouch_client *cl, const uint8_t *msg, size_t len,
  * A KeyPackage's private record, under "kp/<ref hex>": opaque kp<V>,
  * opaque init_priv<V>, opaque enc_priv<V>, uint8 last_resort.
  */
+static int	suite_alias_apply(struct pouch_client *, int64_t);
+
 static int
 kp_record(const struct pouch_mls_kp_out *o, int last_resort, uint8_t **out,
     size_t *outlen)
@@ -374,8 +376,8 @@ kp_record(const struct pouch_mls_kp_out *o, int last_resort, uint8_t **out,
 }
 
 static int
-kp_make(struct pouch_client *cl, int last_resort, json_t *arr,
-    json_t **lr)
+kp_make(struct pouch_client *cl, const struct pouch_mls_suite *s,
+    int last_resort, json_t *arr, json_t **lr)
 {
 	struct pouch_mls_kp_params p;
 	struct pouch_mls_kp_out o;
@@ -388,7 +390,7 @@ kp_make(struct pouch_client *cl, int last_resort, json_t *arr,
 
 	memset(&o, 0, sizeof(o));
 	memset(&p, 0, sizeof(p));
-	p.s = cl->suite;
+	p.s = s;
 	p.identity = cl->ident;
 	p.identitylen = cl->identlen;
 	p.sig_priv = cl->dev_priv;
@@ -400,11 +402,11 @@ kp_make(struct pouch_client *cl, int last_resort, json_t *arr,
 	p.last_resort = last_resort;
 	if ((rc = pouch_mls_key_package_create(cl->c, &p, &o)) != POUCH_OK)
 		goto out;
-	if ((rc = pouch_mls_key_package_ref(cl->c, cl->suite, o.kp, o.kplen,
+	if ((rc = pouch_mls_key_package_ref(cl->c, s, o.kp, o.kplen,
 	    ref)) != POUCH_OK)
 		goto out;
 	memcpy(name, "kp/", 3);
-	pouch_hex(ref, cl->suite->nh, name + 3);
+	pouch_hex(ref, s->nh, name + 3);
 	if ((rc = kp_record(&o, last_resort, &rec, &reclen)) != POUCH_OK ||
 	    (rc = pouch_cstore_kv_put(cl->st, name, rec, reclen)) != POUCH_OK)
 		goto out;
@@ -432,18 +434,37 @@ out:
 	return rc;
 }
 
-int
-cl_kp_refill(struct pouch_client *cl, int force)
+const struct pouch_mls_suite *
+cl_suite_of(const struct pouch_client *cl, uint16_t id)
+{
+	if (cl->alias.id != 0 && id == cl->alias.id)
+		return &cl->alias;
+	if (id == POUCH_MLS_SUITE_HYBRID)
+		return pouch_mls_suite_get(id);
+	return NULL;
+}
+
+/* Keep this device's KeyPackages of suite s stocked on the server. */
+static int
+kp_refill_suite(struct pouch_client *cl, const struct pouch_mls_suite *s,
+    int force)
 {
 	json_t *r = NULL, *req = NULL, *arr = NULL, *lr = NULL;
 	int rc, have_lr = 0, i, n = CL_KP_BATCH;
 	json_int_t count = 0;
+	char path[64];
 	long st;
 
 	if (!force) {
-		if ((rc = cl_api(cl, "GET", "/v1/keypackages/count", NULL, &st,
-		    &r)) != POUCH_OK)
+		(void)snprintf(path, sizeof(path),
+		    "/v1/keypackages/count?cipher_suite=%u", (unsigned)s->id);
+		if ((rc = cl_api(cl, "GET", path, NULL, &st, &r)) !=
+		    POUCH_OK)
 			goto out;
+		if (st == 422) {		/* the server lacks the suite */
+			rc = POUCH_E_UNSUPPORTED;
+			goto out;
+		}
 		if (st != 200) {
 			rc = POUCH_E_IO;
 			goto out;
@@ -464,9 +485,9 @@ cl_kp_refill(struct pouch_client *cl, int force)
 	if ((rc = pouch_cstore_begin(cl->st)) != POUCH_OK)
 		goto out;
 	for (i = 0; i < n; i++)
-		if ((rc = kp_make(cl, 0, arr, NULL)) != POUCH_OK)
+		if ((rc = kp_make(cl, s, 0, arr, NULL)) != POUCH_OK)
 			goto fail;
-	if (!have_lr && (rc = kp_make(cl, 1, NULL, &lr)) != POUCH_OK)
+	if (!have_lr && (rc = kp_make(cl, s, 1, NULL, &lr)) != POUCH_OK)
 		goto fail;
 	/* The private keys are durable before the server hands out the
 	 * public halves: a Welcome can never name a key we lost. */
@@ -482,7 +503,8 @@ cl_kp_refill(struct pouch_client *cl, int force)
 	if ((rc = cl_api(cl, "POST", "/v1/keypackages", req, &st, NULL)) !=
 	    POUCH_OK)
 		goto out;
-	rc = st == 201 ? POUCH_OK : POUCH_E_IO;
+	rc = st == 201 ? POUCH_OK : st == 422 ? POUCH_E_UNSUPPORTED :
+	    POUCH_E_IO;
 	goto out;
 fail:
 	pouch_cstore_rollback(cl->st);
@@ -491,6 +513,25 @@ out:
 	json_decref(lr);
 	json_decref(req);
 	json_decref(r);
+	return rc;
+}
+
+/* Under 0xF001 always; under the alias too while one is set. */
+int
+cl_kp_refill(struct pouch_client *cl, int force)
+{
+	int rc;
+
+	if ((rc = kp_refill_suite(cl, pouch_mls_suite_get(
+	    POUCH_MLS_SUITE_HYBRID), force)) != POUCH_OK)
+		return rc;
+	if (cl->alias.id != 0 && (rc = kp_refill_suite(cl, &cl->alias,
+	    force)) == POUCH_E_UNSUPPORTED)
+		/* not the sync's failure: the alias is the deployment's */
+		rc = cl_alert(cl, "suite_alias_unknown", "the server does not "
+		    "know cipher suite 0x%04x (pouch suite alias), so this "
+		    "device publishes no keys under it",
+		    (unsigned)cl->alias.id);
 	return rc;
 }
 
@@ -697,6 +738,9 @@ load_identity(struct pouch_client *cl)
 		if (cl_kv_get_i64(cl->st, "policy/update_msgs", &v64) ==
 		    POUCH_OK && v64 > 0)
 			cl->update_msgs = (uint64_t)v64;
+		if (cl_kv_get_i64(cl->st, "suite/alias", &v64) == POUCH_OK &&
+		    v64 != 0 && (rc = suite_alias_apply(cl, v64)) != POUCH_OK)
+			return rc;
 	}
 	/* a token from an earlier run: used until the server says 401 */
 	if (pouch_cstore_kv_get(cl->st, "auth/token", &v, &n) == POUCH_OK) {
@@ -1096,6 +1140,52 @@ pouch_client_set_policy(pouch_client *cl, int64_t max_age, uint64_t max_msgs)
 		cl->update_msgs = max_msgs;
 	}
 	return POUCH_OK;
+}
+
+/* v: the alias code point, bit 16 set when new conversations use it. */
+static int
+suite_alias_apply(struct pouch_client *cl, int64_t v)
+{
+	struct pouch_mls_suite row;
+	int rc;
+
+	if (v < 0 || v > 0x1ffff)
+		return POUCH_E_MISUSE;
+	cl->suite = pouch_mls_suite_get(POUCH_MLS_SUITE_HYBRID);
+	memset(&cl->alias, 0, sizeof(cl->alias));
+	if ((v & 0xffff) == 0)
+		return v == 0 ? POUCH_OK : POUCH_E_MISUSE;
+	if ((rc = pouch_mls_suite_alias((uint16_t)(v & 0xffff), &row)) !=
+	    POUCH_OK)
+		return rc;
+	cl->alias = row;
+	if (v & 0x10000)
+		cl->suite = &cl->alias;
+	return POUCH_OK;
+}
+
+int
+pouch_client_set_suite_alias(pouch_client *cl, uint16_t code, int use_new)
+{
+	struct pouch_mls_suite row;
+	int64_t v;
+	int rc;
+
+	if (cl == NULL || (code == 0 && use_new))
+		return POUCH_E_MISUSE;
+	if (code != 0 && pouch_mls_suite_alias(code, &row) != POUCH_OK)
+		return POUCH_E_MISUSE;
+	v = code == 0 ? 0 : (int64_t)code | (use_new ? 0x10000 : 0);
+	if ((rc = cl_kv_put_i64(cl->st, "suite/alias", v)) != POUCH_OK)
+		return rc;
+	/* KeyPackages under the alias go out at the next sync */
+	return suite_alias_apply(cl, v);
+}
+
+uint16_t
+pouch_client_suite(const pouch_client *cl)
+{
+	return cl != NULL ? cl->suite->id : 0;
 }
 
 void

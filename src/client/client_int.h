@@ -32,7 +32,11 @@
 
 struct pouch_client {
 	struct pouch_crypto		*c;
+	/* new conversations: the hybrid row or &alias */
 	const struct pouch_mls_suite	*suite;
+	/* the hybrid suite's alias code point (id 0: none), kept in the
+	 * store; KeyPackages go out under both while one is set */
+	struct pouch_mls_suite		 alias;
 	struct pouch_cstore		*st;
 	struct pouch_http		*http;
 	char				*dir;
@@ -82,6 +86,12 @@ int	cl_kv_put_i64(struct pouch_cstore *st, const char *name, int64_t v);
 int	cl_kv_get_i64(struct pouch_cstore *st, const char *name,
 	    int64_t *v);
 int	cl_login(struct pouch_client *cl);
+/*
+ * The suite of code point id this device takes part in: the hybrid one
+ * under 0xF001 or under the alias when one is set; NULL for any other.
+ */
+const struct pouch_mls_suite *cl_suite_of(const struct pouch_client *cl,
+	    uint16_t id);
 int	cl_kp_refill(struct pouch_client *cl, int force);
 int	cl_alert(struct pouch_client *cl, const char *kind, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));

@@ -210,6 +210,7 @@ static int
 claim(struct pouch_client *cl, const char *user, struct pouch_mls_group *g,
     const uint8_t *want_key, struct kps *k)
 {
+	const struct pouch_mls_suite *s;
 	struct pouch_mls_key_package kp;
 	struct pouch_cstore_contact ct;
 	struct pouch_mls_arena a;
@@ -225,7 +226,10 @@ claim(struct pouch_client *cl, const char *user, struct pouch_mls_group *g,
 	/* the key log as of now: a device must be in it to be added */
 	if ((rc = cl_kt_sync(cl)) != POUCH_OK)
 		return rc;
-	if ((req = json_pack("{s:s}", "user", user)) == NULL)
+	/* KeyPackages of the conversation's own suite (its code point) */
+	s = g != NULL ? pouch_mls_group_suite(g) : cl->suite;
+	if ((req = json_pack("{s:s,s:i}", "user", user, "cipher_suite",
+	    (int)s->id)) == NULL)
 		return POUCH_E_NOMEM;
 	rc = cl_api(cl, "POST", "/v1/keypackages/claim", req, &st, &r);
 	json_decref(req);
@@ -235,6 +239,10 @@ claim(struct pouch_client *cl, const char *user, struct pouch_mls_group *g,
 		rc = strcmp(user, cl->user) == 0 ? POUCH_OK : POUCH_E_NOT_FOUND;
 		goto out;
 	}
+	if (st == 422) {		/* a suite the server does not know */
+		rc = POUCH_E_UNSUPPORTED;
+		goto out;
+	}
 	if (st != 200 || !json_is_array(arr = json_object_get(r,
 	    "key_packages"))) {
 		rc = POUCH_E_IO;
@@ -242,6 +250,13 @@ claim(struct pouch_client *cl, const char *user, struct pouch_mls_group *g,
 	}
 	known = pouch_cstore_contact_get(cl->st, user, &ct) == POUCH_OK;
 	json_array_foreach(arr, i, e) {
+		if (json_is_true(json_object_get(e, "missing"))) {
+			/* a device not publishing under this code point */
+			(void)cl_alert(cl, "device_left_out", "a device of %s "
+			    "has no KeyPackage in cipher suite 0x%04x; it was "
+			    "not added", user, (unsigned)s->id);
+			continue;
+		}
 		if ((b = json_string_value(json_object_get(e,
 		    "key_package"))) == NULL)
 			continue;
@@ -254,7 +269,7 @@ claim(struct pouch_client *cl, const char *user, struct pouch_mls_group *g,
 		pouch_mls_arena_init(&a, 1u << 20);
 		if (pouch_mls_key_package_from_bytes(&a, NULL, msg + 4,
 		    msglen - 4, &kp) != POUCH_OK ||
-		    kp.cipher_suite != cl->suite->id)
+		    kp.cipher_suite != s->id)
 			continue;
 		if (cl_ident_check(cl->c, kp.leaf_node.credential.identity.p,
 		    kp.leaf_node.credential.identity.n,
@@ -1139,6 +1154,7 @@ pouch_client_conversations(pouch_client *cl, struct pouch_client_conv **out,
 		o[i].id = v[i].id;
 		o[i].epoch = v[i].epoch;
 		o[i].removed = v[i].removed;
+		o[i].cipher_suite = pouch_mls_group_suite(g)->id;
 		if ((o[i].title = strdup(v[i].title)) == NULL) {
 			rc = POUCH_E_NOMEM;
 			goto out;

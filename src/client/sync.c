@@ -271,6 +271,7 @@ on_welcome(struct ctx *x, const struct pouch_mls_welcome *w,
     const uint8_t *data, size_t len)
 {
 	struct pouch_client *cl = x->cl;
+	const struct pouch_mls_suite *s;
 	struct pouch_mls_member_keys mk;
 	struct pouch_cstore_conv cv, old;
 	struct pouch_mls_group *g = NULL;
@@ -283,12 +284,12 @@ on_welcome(struct ctx *x, const struct pouch_mls_welcome *w,
 	struct pouch_rd r;
 	int rc, trusted;
 
-	if (w->cipher_suite != cl->suite->id)
+	if ((s = cl_suite_of(cl, w->cipher_suite)) == NULL)
 		return POUCH_OK;
 	for (i = 0; i < w->nsecrets; i++) {
 		const struct pouch_mls_bytes *ref = &w->secrets[i].new_member;
 
-		if (ref->n != cl->suite->nh)
+		if (ref->n != s->nh)
 			continue;
 		memcpy(name, "kp/", 3);
 		pouch_hex(ref->p, ref->n, name + 3);
@@ -315,7 +316,7 @@ on_welcome(struct ctx *x, const struct pouch_mls_welcome *w,
 	mk.init_privlen = iplen;
 	mk.enc_priv = ep;
 	mk.enc_privlen = eplen;
-	rc = pouch_mls_group_join(cl->c, cl->suite, &mk, data, len, NULL,
+	rc = pouch_mls_group_join(cl->c, s, &mk, data, len, NULL,
 	    (uint64_t)cl_now(cl), &g);
 	if (rc != POUCH_OK) {
 		rc = cl_alert(cl, "bad_welcome", "an invitation could not be "

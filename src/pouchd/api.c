@@ -325,10 +325,20 @@ static void
 api_info(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 {
 	char *key = pd_b64_encode(d->server_pub, sizeof(d->server_pub));
+	const uint16_t *ids;
+	json_t *suites = json_array();
+	size_t i, n;
 
 	(void)rq;
-	api_reply(rs, 200, json_pack("{s:s,s:s,s:s}", "server",
-	    "pouchd", "version", POUCH_VERSION_STRING, "server_key", key));
+	/* the cipher suites KeyPackages and groups may use here */
+	ids = pouch_mls_suite_ids(&n);
+	for (i = 0; i < n; i++)
+		json_array_append_new(suites, json_integer(ids[i]));
+	if (d->alias != NULL)
+		json_array_append_new(suites, json_integer(d->alias->id));
+	api_reply(rs, 200, json_pack("{s:s,s:s,s:s,s:o}", "server",
+	    "pouchd", "version", POUCH_VERSION_STRING, "server_key", key,
+	    "mls_suites", suites));
 	free(key);
 }
 

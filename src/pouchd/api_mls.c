@@ -20,6 +20,23 @@
 #define SYNC_BYTES_MAX	(8U << 20)	/* bytes of message data a sync
 					 * answer carries (at least one) */
 
+/* A non-negative decimal query argument, or -1. */
+static int64_t
+query_num(const struct pd_req *rq, const char *name, int64_t def)
+{
+	const char *s = rq->arg != NULL ? rq->arg(rq->arg_ctx, name) : NULL;
+	int64_t v = 0;
+
+	if (s == NULL)
+		return def;
+	if (*s == '\0' || strlen(s) > 18 || strspn(s, "0123456789") !=
+	    strlen(s))
+		return -1;
+	for (; *s != '\0'; s++)
+		v = v * 10 + (*s - '0');
+	return v;
+}
+
 void
 api_kp_upload(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 {
@@ -28,6 +45,7 @@ api_kp_upload(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 	uint8_t **bufs = NULL;
 	json_t *o, *arr, *lr;
 	size_t i, n = 0, total, len, reflen;
+	uint16_t suite;
 	int rc;
 
 	if ((o = api_json(d, rq, rs)) == NULL)
@@ -58,14 +76,14 @@ api_kp_upload(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 			pd_error(rs, 400, "malformed");
 			goto out;
 		}
-		if ((rc = pd_mls_key_package(d->crypto, bufs[n], len,
-		    rq->dev->key, refs[n], sizeof(refs[n]), &reflen)) !=
-		    POUCH_OK) {
+		if ((rc = pd_mls_key_package(d->crypto, d->alias, bufs[n],
+		    len, rq->dev->key, refs[n], sizeof(refs[n]), &reflen,
+		    &suite)) != POUCH_OK) {
 			api_fail(rs, rc);
 			goto out;
 		}
 		kps[n] = (struct pouch_store_kp){ refs[n], reflen, bufs[n],
-		    len, v == lr };
+		    len, v == lr, suite };
 	}
 	if ((rc = d->st->ops->kp_add(d->st, rq->dev->id, kps, total,
 	    d->cfg.kp_stored_max)) != POUCH_OK) {
@@ -82,29 +100,66 @@ out:
 	json_decref(o);
 }
 
+/*
+ * The cipher suite a KeyPackage request names (default: the hybrid
+ * suite, which clients publish in): 0 and *suite, or the status to
+ * answer with (400 malformed, 422 a suite this server does not know).
+ */
+static int
+kp_suite(struct pouchd *d, int64_t v, uint16_t *suite)
+{
+	*suite = 0;
+	if (v < 1 || v > 0xffff)
+		return 400;
+	if (pd_suite(d, (uint16_t)v) == NULL)
+		return 422;
+	*suite = (uint16_t)v;
+	return 0;
+}
+
 void
 api_kp_count(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 {
+	uint16_t suite;
 	int64_t count;
 	int lr, rc;
 
-	if ((rc = d->st->ops->kp_count(d->st, rq->dev->id, &count, &lr)) !=
-	    POUCH_OK) {
+	if ((rc = kp_suite(d, query_num(rq, "cipher_suite",
+	    POUCH_MLS_SUITE_HYBRID), &suite)) != 0) {
+		pd_error(rs, rc, rc == 400 ? "bad_query" : "unsupported");
+		return;
+	}
+	if ((rc = d->st->ops->kp_count(d->st, rq->dev->id, suite, &count,
+	    &lr)) != POUCH_OK) {
 		api_fail(rs, rc);
 		return;
 	}
-	api_reply(rs, 200, json_pack("{s:I,s:b}", "count", (json_int_t)count,
-	    "last_resort", lr));
+	api_reply(rs, 200, json_pack("{s:I,s:b,s:i}", "count",
+	    (json_int_t)count, "last_resort", lr, "cipher_suite", (int)suite));
 }
+
+struct claim_out {
+	json_t		*arr;
+	uint16_t	 suite;
+};
 
 static int
 on_claim(void *arg, const struct pouch_store_claimed *c)
 {
-	char *b64 = pd_b64_encode(c->data, c->len);
+	struct claim_out *co = arg;
+	char *b64;
 
-	json_array_append_new(arg, json_pack("{s:I,s:s,s:b}", "device_id",
-	    (json_int_t)c->device_id, "key_package", b64, "last_resort",
-	    c->last_resort));
+	if (c->missing) {
+		/* no KeyPackage of this suite: it cannot join such a group */
+		json_array_append_new(co->arr, json_pack("{s:I,s:b,s:i}",
+		    "device_id", (json_int_t)c->device_id, "missing", 1,
+		    "cipher_suite", (int)co->suite));
+		return POUCH_OK;
+	}
+	b64 = pd_b64_encode(c->data, c->len);
+	json_array_append_new(co->arr, json_pack("{s:I,s:s,s:b,s:i}",
+	    "device_id", (json_int_t)c->device_id, "key_package", b64,
+	    "last_resort", c->last_resort, "cipher_suite", (int)co->suite));
 	free(b64);
 	return POUCH_OK;
 }
@@ -113,14 +168,22 @@ void
 api_kp_claim(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 {
 	struct pouch_store_user u;
+	struct claim_out co = { NULL, 0 };
 	const char *user;
-	json_t *o, *arr = NULL;
+	json_t *o;
+	int64_t v = POUCH_MLS_SUITE_HYBRID;
 	int rc;
 
 	if ((o = api_json(d, rq, rs)) == NULL)
 		return;
-	if ((user = api_str(o, "user", POUCH_STORE_NAME_MAX)) == NULL) {
+	if ((user = api_str(o, "user", POUCH_STORE_NAME_MAX)) == NULL ||
+	    (json_object_get(o, "cipher_suite") != NULL &&
+	    api_int(o, "cipher_suite", 1, 0xffff, &v) != 0)) {
 		pd_error(rs, 400, "malformed");
+		goto out;
+	}
+	if ((rc = kp_suite(d, v, &co.suite)) != 0) {
+		pd_error(rs, rc, rc == 400 ? "malformed" : "unsupported");
 		goto out;
 	}
 	if ((rc = d->st->ops->user_get(d->st, user, &u)) != POUCH_OK) {
@@ -133,9 +196,9 @@ api_kp_claim(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 		pd_error(rs, 403, "user_suspended");
 		goto out;
 	}
-	arr = json_array();
-	rc = d->st->ops->kp_claim(d->st, u.id, rq->dev->id, rq->now,
-	    on_claim, arr);
+	co.arr = json_array();
+	rc = d->st->ops->kp_claim(d->st, u.id, rq->dev->id, co.suite, rq->now,
+	    on_claim, &co);
 	if (rc == POUCH_E_FORBIDDEN) {
 		pd_error(rs, 403, "user_suspended");
 		goto out;
@@ -144,9 +207,9 @@ api_kp_claim(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 		api_fail(rs, rc);
 		goto out;
 	}
-	api_reply(rs, 200, json_pack("{s:O}", "key_packages", arr));
+	api_reply(rs, 200, json_pack("{s:O}", "key_packages", co.arr));
 out:
-	json_decref(arr);
+	json_decref(co.arr);
 	json_decref(o);
 }
 
@@ -168,7 +231,7 @@ api_group_create(struct pouchd *d, const struct pd_req *rq,
 		pd_error(rs, 400, "malformed");
 		goto out;
 	}
-	if (pouch_mls_suite_get((uint16_t)suite) == NULL) {
+	if (pd_suite(d, (uint16_t)suite) == NULL) {
 		pd_error(rs, 422, "unsupported");
 		goto out;
 	}
@@ -193,8 +256,8 @@ proposal_ref(struct pouchd *d, const struct pd_mls_msg *mm, uint8_t *ref,
 	if ((rc = d->st->ops->group_get(d->st, mm->group_id, mm->gidlen,
 	    &g)) != POUCH_OK)
 		return rc;
-	return pd_mls_proposal_ref(d->crypto, g.cipher_suite, mm->ac,
-	    mm->aclen, ref, cap, reflen);
+	return pd_mls_proposal_ref(d->crypto, d->alias, g.cipher_suite,
+	    mm->ac, mm->aclen, ref, cap, reflen);
 }
 
 #define ATTACHMENTS_MAX	16	/* per message */
@@ -274,8 +337,8 @@ api_message(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 		pd_error(rs, 400, "bad_attachments");
 		return;
 	}
-	if ((rc = pd_mls_parse(d->crypto, rq->body, rq->len, &mm)) !=
-	    POUCH_OK) {
+	if ((rc = pd_mls_parse(d->crypto, d->alias, rq->body, rq->len,
+	    &mm)) != POUCH_OK) {
 		api_fail(rs, rc == POUCH_E_TOO_LARGE ? POUCH_E_MALFORMED : rc);
 		return;
 	}
@@ -353,23 +416,6 @@ on_item(void *arg, const struct pouch_store_item *it)
 	so->cursor = it->cursor;
 	so->bytes += it->len;
 	return POUCH_OK;
-}
-
-/* A non-negative decimal query argument, or -1. */
-static int64_t
-query_num(const struct pd_req *rq, const char *name, int64_t def)
-{
-	const char *s = rq->arg != NULL ? rq->arg(rq->arg_ctx, name) : NULL;
-	int64_t v = 0;
-
-	if (s == NULL)
-		return def;
-	if (*s == '\0' || strlen(s) > 18 || strspn(s, "0123456789") !=
-	    strlen(s))
-		return -1;
-	for (; *s != '\0'; s++)
-		v = v * 10 + (*s - '0');
-	return v;
 }
 
 void

@@ -15,7 +15,8 @@
 
 #include "pouchd/pouchd.h"
 
-enum ctype { C_STR, C_INT, C_I64, C_SIZE, C_U64, C_BOOL };
+/* C_CODE: a 16-bit code point, decimal or 0x-prefixed hex, into an int */
+enum ctype { C_STR, C_INT, C_I64, C_SIZE, C_U64, C_BOOL, C_CODE };
 
 struct key {
 	const char	*name;
@@ -84,6 +85,8 @@ static const struct key keys[] = {
 	{ "kt_mmd", C_INT, F(kt_mmd), 0, 1, 86400, "10" },
 	{ "kt_origin", C_STR, F(kt_origin), S(kt_origin), 0, 0,
 	    "pouch.invalid/kt" },
+	/* 0: none; else checked by pd_suite_alias when pouchd starts */
+	{ "mls_suite_alias", C_CODE, F(mls_suite_alias), 0, 0, 0xffff, "0" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -110,11 +113,24 @@ set(struct pd_config *c, const struct key *k, const char *v)
 		return 0;
 	}
 	errno = 0;
-	n = strtoll(v, &end, 10);
+	if (k->type == C_CODE && (strncmp(v, "0x", 2) == 0 ||
+	    strncmp(v, "0X", 2) == 0)) {
+		/* exactly 1 to 4 hex digits: no sign, no space, no 0x0x */
+		v += 2;
+		if (*v == '\0' || strlen(v) > 4 || strspn(v,
+		    "0123456789abcdefABCDEF") != strlen(v))
+			return -1;
+		n = strtoll(v, &end, 16);
+	} else {
+		if (k->type == C_CODE && strspn(v, "0123456789") != strlen(v))
+			return -1;
+		n = strtoll(v, &end, 10);
+	}
 	if (errno != 0 || end == v || *end != '\0' || n < k->min ||
 	    n > k->max)
 		return -1;
 	switch (k->type) {
+	case C_CODE:
 	case C_INT:
 		*(int *)dst = (int)n;
 		break;

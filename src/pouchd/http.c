@@ -51,7 +51,7 @@ struct conn {
 	struct timespec		 t0;
 	/* what a worker needs, copied while MHD owns the connection */
 	char			*method, *url, *ctype, *attachments;
-	char			*q_after, *q_wait;
+	char			*q_after, *q_wait, *q_suite;
 	char			*q_kt[7];	/* kt_qnames (api_kt.c) */
 	int			 copied;
 	int			 done;		/* rs holds the answer */
@@ -294,6 +294,8 @@ query_arg(void *ctx, const char *name)
 		return c->q_after;
 	if (strcmp(name, "wait") == 0)
 		return c->q_wait;
+	if (strcmp(name, "cipher_suite") == 0)
+		return c->q_suite;
 	for (i = 0; i < 7; i++)
 		if (strcmp(name, kt_qnames[i]) == 0)
 			return c->q_kt[i];
@@ -327,6 +329,8 @@ copy_in(struct conn *c, struct MHD_Connection *mc, const char *method,
 	    MHD_GET_ARGUMENT_KIND, "after"));
 	c->q_wait = dup_or_null(MHD_lookup_connection_value(mc,
 	    MHD_GET_ARGUMENT_KIND, "wait"));
+	c->q_suite = dup_or_null(MHD_lookup_connection_value(mc,
+	    MHD_GET_ARGUMENT_KIND, "cipher_suite"));
 	for (i = 0; i < 7; i++)
 		c->q_kt[i] = dup_or_null(MHD_lookup_connection_value(mc,
 		    MHD_GET_ARGUMENT_KIND, kt_qnames[i]));
@@ -597,6 +601,7 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	free(c->attachments);
 	free(c->q_after);
 	free(c->q_wait);
+	free(c->q_suite);
 	for (i = 0; i < 7; i++)
 		free(c->q_kt[i]);
 	free(c);

@@ -19,9 +19,15 @@
 #include "mls/suite.h"
 #include "pouchd/pouchd.h"
 
+/* What parsing needs besides the bytes. */
+struct ctx {
+	const struct pouch_crypto	*c;
+	const struct pouch_mls_suite	*alias;
+};
+
 /* RFC 9420 5.2: KeyPackageRef of an Add's KeyPackage, re-encoded. */
 static int
-add_ref(const struct pouch_crypto *c, const struct pouch_mls_key_package *kp,
+add_ref(const struct ctx *x, const struct pouch_mls_key_package *kp,
     struct pouch_store_ref *out)
 {
 	const struct pouch_mls_suite *s;
@@ -29,14 +35,14 @@ add_ref(const struct pouch_crypto *c, const struct pouch_mls_key_package *kp,
 	uint8_t *ref;
 	int rc;
 
-	if ((s = pouch_mls_suite_get(kp->cipher_suite)) == NULL)
+	if ((s = pouch_mls_suite_find(x->alias, kp->cipher_suite)) == NULL)
 		return POUCH_E_UNSUPPORTED;
 	pouch_wr_init(&w, 1U << 20);
 	pouch_mls_key_package_encode(&w, kp);
 	if ((rc = pouch_wr_finish(&w)) != POUCH_OK)
 		goto out;
 	ref = xmalloc(s->nh);
-	if ((rc = pouch_mls_key_package_ref(c, s, w.buf, w.len, ref)) !=
+	if ((rc = pouch_mls_key_package_ref(x->c, s, w.buf, w.len, ref)) !=
 	    POUCH_OK) {
 		free(ref);
 		goto out;
@@ -59,13 +65,13 @@ copy_ref(const struct pouch_mls_bytes *b)
 
 /* What one proposal changes in the member list. */
 static int
-read_proposal(const struct pouch_crypto *c, const struct pouch_mls_proposal *p,
+read_proposal(const struct ctx *x, const struct pouch_mls_proposal *p,
     struct pouch_store_change *ch)
 {
 	switch (p->type) {
 	case POUCH_MLS_PROP_ADD:
 		ch->type = POUCH_STORE_CH_ADD;
-		return add_ref(c, &p->u.add.key_package, &ch->ref);
+		return add_ref(x, &p->u.add.key_package, &ch->ref);
 	case POUCH_MLS_PROP_REMOVE:
 		ch->type = POUCH_STORE_CH_REMOVE;
 		ch->leaf = p->u.remove.removed;
@@ -80,7 +86,7 @@ read_proposal(const struct pouch_crypto *c, const struct pouch_mls_proposal *p,
 }
 
 static int
-read_commit(const struct pouch_crypto *c, const struct pouch_mls_commit *cm,
+read_commit(const struct ctx *x, const struct pouch_mls_commit *cm,
     struct pd_mls_msg *out)
 {
 	const struct pouch_mls_proposal_or_ref *por;
@@ -98,7 +104,7 @@ read_commit(const struct pouch_crypto *c, const struct pouch_mls_commit *cm,
 				return POUCH_E_MALFORMED;
 			ch->type = POUCH_STORE_CH_REF;
 			ch->ref = copy_ref(&por->u.reference);
-		} else if ((rc = read_proposal(c, &por->u.proposal, ch)) !=
+		} else if ((rc = read_proposal(x, &por->u.proposal, ch)) !=
 		    POUCH_OK)
 			return rc;
 	}
@@ -119,7 +125,7 @@ set_group(struct pd_mls_msg *out, const struct pouch_mls_bytes *gid,
 
 /* A proposal: what it changes, and the bytes its ProposalRef covers. */
 static int
-read_public_proposal(const struct pouch_crypto *c,
+read_public_proposal(const struct ctx *x,
     const struct pouch_mls_public_message *pm, struct pd_mls_msg *out)
 {
 	struct pouch_mls_authenticated_content ac;
@@ -129,7 +135,7 @@ read_public_proposal(const struct pouch_crypto *c,
 	out->kind = POUCH_STORE_PROPOSAL;
 	out->changes = xcalloc(1, sizeof(*out->changes));
 	out->nchanges = 1;
-	if ((rc = read_proposal(c, &pm->content.u.proposal, out->changes)) !=
+	if ((rc = read_proposal(x, &pm->content.u.proposal, out->changes)) !=
 	    POUCH_OK)
 		return rc;
 	memset(&ac, 0, sizeof(ac));
@@ -144,8 +150,8 @@ read_public_proposal(const struct pouch_crypto *c,
 }
 
 static int
-read_public(const struct pouch_crypto *c,
-    const struct pouch_mls_public_message *pm, struct pd_mls_msg *out)
+read_public(const struct ctx *x, const struct pouch_mls_public_message *pm,
+    struct pd_mls_msg *out)
 {
 	const struct pouch_mls_framed_content *fc = &pm->content;
 	int rc;
@@ -158,10 +164,10 @@ read_public(const struct pouch_crypto *c,
 	out->sender_leaf = fc->sender.index;
 	switch (fc->content_type) {
 	case POUCH_MLS_CT_PROPOSAL:
-		return read_public_proposal(c, pm, out);
+		return read_public_proposal(x, pm, out);
 	case POUCH_MLS_CT_COMMIT:
 		out->kind = POUCH_STORE_COMMIT;
-		return read_commit(c, &fc->u.commit, out);
+		return read_commit(x, &fc->u.commit, out);
 	default:			/* application data in the clear */
 		return POUCH_E_UNSUPPORTED;
 	}
@@ -186,9 +192,11 @@ read_welcome(const struct pouch_mls_welcome *w, struct pd_mls_msg *out)
 }
 
 int
-pd_mls_parse(const struct pouch_crypto *c, const uint8_t *buf, size_t len,
+pd_mls_parse(const struct pouch_crypto *c,
+    const struct pouch_mls_suite *alias, const uint8_t *buf, size_t len,
     struct pd_mls_msg *out)
 {
+	const struct ctx x = { c, alias };
 	struct pouch_mls_arena a;
 	struct pouch_mls_message m;
 	const struct pouch_mls_private_message *pr;
@@ -205,7 +213,7 @@ pd_mls_parse(const struct pouch_crypto *c, const uint8_t *buf, size_t len,
 	}
 	switch (m.wire_format) {
 	case POUCH_MLS_WF_PUBLIC_MESSAGE:
-		rc = read_public(c, &m.u.public_message, out);
+		rc = read_public(&x, &m.u.public_message, out);
 		break;
 	case POUCH_MLS_WF_PRIVATE_MESSAGE:
 		pr = &m.u.private_message;
@@ -249,11 +257,11 @@ pd_mls_msg_free(struct pd_mls_msg *m)
 }
 
 int
-pd_mls_proposal_ref(const struct pouch_crypto *c, uint16_t suite,
-    const uint8_t *ac, size_t aclen, uint8_t *ref, size_t refcap,
-    size_t *reflen)
+pd_mls_proposal_ref(const struct pouch_crypto *c,
+    const struct pouch_mls_suite *alias, uint16_t suite, const uint8_t *ac,
+    size_t aclen, uint8_t *ref, size_t refcap, size_t *reflen)
 {
-	const struct pouch_mls_suite *s = pouch_mls_suite_get(suite);
+	const struct pouch_mls_suite *s = pouch_mls_suite_find(alias, suite);
 	int rc;
 
 	*reflen = 0;
@@ -290,10 +298,12 @@ sign_label(const struct pouch_sig_key *key, const char *label,
 
 int
 pd_mls_server_remove(const struct pouch_crypto *c,
-    const struct pouch_sig_key *key, const struct pouch_store_membership *m,
-    uint8_t **msg, size_t *len, uint8_t *ref, size_t refcap, size_t *reflen)
+    const struct pouch_mls_suite *alias, const struct pouch_sig_key *key,
+    const struct pouch_store_membership *m, uint8_t **msg, size_t *len,
+    uint8_t *ref, size_t refcap, size_t *reflen)
 {
-	const struct pouch_mls_suite *s = pouch_mls_suite_get(m->cipher_suite);
+	const struct pouch_mls_suite *s = pouch_mls_suite_find(alias,
+	    m->cipher_suite);
 	struct pouch_mls_framed_content_tbs tbs;
 	struct pouch_mls_authenticated_content ac;
 	struct pouch_mls_message out;
@@ -334,8 +344,8 @@ pd_mls_server_remove(const struct pouch_crypto *c,
 	pouch_wr_init(&w, 1U << 16);
 	pouch_mls_authenticated_content_encode(&w, &ac);
 	if ((rc = pouch_wr_finish(&w)) != POUCH_OK ||
-	    (rc = pd_mls_proposal_ref(c, m->cipher_suite, w.buf, w.len, ref,
-	    refcap, reflen)) != POUCH_OK)
+	    (rc = pd_mls_proposal_ref(c, alias, m->cipher_suite, w.buf, w.len,
+	    ref, refcap, reflen)) != POUCH_OK)
 		goto out;
 	pouch_wr_free(&w);
 	/* no membership_tag: the sender is not a member (RFC 9420 6.2) */
@@ -359,9 +369,10 @@ out:
 }
 
 int
-pd_mls_key_package(const struct pouch_crypto *c, const uint8_t *buf,
-    size_t len, const uint8_t key[32], uint8_t *ref, size_t refcap,
-    size_t *reflen)
+pd_mls_key_package(const struct pouch_crypto *c,
+    const struct pouch_mls_suite *alias, const uint8_t *buf, size_t len,
+    const uint8_t key[32], uint8_t *ref, size_t refcap, size_t *reflen,
+    uint16_t *suite)
 {
 	struct pouch_mls_arena a;
 	struct pouch_mls_message m;
@@ -371,6 +382,7 @@ pd_mls_key_package(const struct pouch_crypto *c, const uint8_t *buf,
 	int rc;
 
 	*reflen = 0;
+	*suite = 0;
 	pouch_mls_arena_init_limits(&a, NULL);
 	pouch_wr_init(&w, 1U << 20);
 	if ((rc = pouch_mls_message_from_bytes(&a, NULL, buf, len, &m)) !=
@@ -381,7 +393,7 @@ pd_mls_key_package(const struct pouch_crypto *c, const uint8_t *buf,
 		goto out;
 	}
 	kp = &m.u.key_package;
-	if ((s = pouch_mls_suite_get(kp->cipher_suite)) == NULL ||
+	if ((s = pouch_mls_suite_find(alias, kp->cipher_suite)) == NULL ||
 	    s->sig != POUCH_SIG_ED25519) {
 		rc = POUCH_E_UNSUPPORTED;	/* device keys are Ed25519 */
 		goto out;
@@ -409,10 +421,36 @@ pd_mls_key_package(const struct pouch_crypto *c, const uint8_t *buf,
 	    POUCH_OK)
 		goto out;
 	*reflen = s->nh;
+	*suite = kp->cipher_suite;
 out:
 	pouch_wr_free(&w);
 	pouch_mls_arena_free(&a);
 	return rc;
+}
+
+int
+pd_suite_alias(struct pouchd *d, int code)
+{
+	struct pouch_mls_suite row;
+	int rc;
+
+	if (code == 0) {
+		d->alias = NULL;
+		return POUCH_OK;
+	}
+	if (code < 0 || code > 0xffff)
+		return POUCH_E_MISUSE;
+	if ((rc = pouch_mls_suite_alias((uint16_t)code, &row)) != POUCH_OK)
+		return rc;
+	d->alias_row = row;
+	d->alias = &d->alias_row;
+	return POUCH_OK;
+}
+
+const struct pouch_mls_suite *
+pd_suite(const struct pouchd *d, uint16_t id)
+{
+	return pouch_mls_suite_find(d->alias, id);
 }
 
 int
@@ -422,6 +460,6 @@ pd_propose_remove(void *arg, const struct pouch_store_membership *m,
 {
 	struct pouchd *d = arg;
 
-	return pd_mls_server_remove(d->crypto, d->server_key, m, msg, len,
-	    ref, POUCH_STORE_REF_MAX, reflen);
+	return pd_mls_server_remove(d->crypto, d->alias, d->server_key, m,
+	    msg, len, ref, POUCH_STORE_REF_MAX, reflen);
 }

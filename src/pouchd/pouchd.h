@@ -21,6 +21,7 @@
 #include <pthread.h>
 
 #include "crypto/crypto.h"
+#include "mls/suite.h"
 #include "store/store.h"
 
 /* ---- memory: die on OOM (xmalloc.c) ---------------------------------- */
@@ -78,6 +79,8 @@ struct pd_config {
 	int		kt_interval;	/* key transparency (kt_log.c) */
 	int		kt_mmd;
 	char		kt_origin[129];
+	/* the hybrid suite's second code point (0: none): pd_suite_alias */
+	int		mls_suite_alias;
 };
 
 /* Defaults for a data directory (paths under dir). */
@@ -165,7 +168,24 @@ struct pouchd {
 	void			*http;		/* http.c's state */
 	struct pd_kt		*kt;		/* kt_log.c; NULL: log off */
 	uint16_t		 port;		/* bound (port 0: chosen) */
+	/*
+	 * mls_suite_alias: the hybrid suite under a second code point
+	 * (docs/OPERATIONS.md), or NULL.  Every lookup of a code point read
+	 * from a message or the store passes it to pouch_mls_suite_find.
+	 * alias points at alias_row: set by pd_suite_alias, never copied.
+	 */
+	const struct pouch_mls_suite *alias;
+	struct pouch_mls_suite	 alias_row;
 };
+
+/*
+ * Configure the suite alias code (0: none): POUCH_E_MISUSE, and d
+ * unchanged, when code cannot be one (a code point of a known suite, or
+ * a GREASE value).  pd_open calls it with the configured value.
+ */
+int	pd_suite_alias(struct pouchd *d, int code) POUCH_WARN_UNUSED;
+/* The suite of code point id as this server knows it, or NULL. */
+const struct pouch_mls_suite *pd_suite(const struct pouchd *d, uint16_t id);
 
 /* ---- HTTP front (http.c) ---------------------------------------------- */
 
@@ -254,11 +274,18 @@ struct pd_mls_msg {
  * for what pouchd does not route (handshake as PrivateMessage, proposals
  * by reference, external senders).  Free with pd_mls_msg_free.
  */
-int	pd_mls_parse(const struct pouch_crypto *c, const uint8_t *buf,
+int	pd_mls_parse(const struct pouch_crypto *c,
+	    const struct pouch_mls_suite *alias, const uint8_t *buf,
 	    size_t len, struct pd_mls_msg *out) POUCH_WARN_UNUSED;
 void	pd_mls_msg_free(struct pd_mls_msg *m);
-/* RFC 9420 5.2 ProposalRef of an AuthenticatedContent in suite. */
-int	pd_mls_proposal_ref(const struct pouch_crypto *c, uint16_t suite,
+/*
+ * The functions below take the configured suite alias (NULL: none) and
+ * look every code point up with pouch_mls_suite_find.
+ *
+ * RFC 9420 5.2 ProposalRef of an AuthenticatedContent in suite.
+ */
+int	pd_mls_proposal_ref(const struct pouch_crypto *c,
+	    const struct pouch_mls_suite *alias, uint16_t suite,
 	    const uint8_t *ac, size_t aclen, uint8_t *ref, size_t refcap,
 	    size_t *reflen) POUCH_WARN_UNUSED;
 /*
@@ -267,6 +294,7 @@ int	pd_mls_proposal_ref(const struct pouch_crypto *c, uint16_t suite,
  * ProposalRef.  POUCH_E_UNSUPPORTED unless the suite signs with Ed25519.
  */
 int	pd_mls_server_remove(const struct pouch_crypto *c,
+	    const struct pouch_mls_suite *alias,
 	    const struct pouch_sig_key *key,
 	    const struct pouch_store_membership *m, uint8_t **msg,
 	    size_t *len, uint8_t *ref, size_t refcap, size_t *reflen)
@@ -277,12 +305,15 @@ int	pd_propose_remove(void *arg, const struct pouch_store_membership *m,
 	    uint8_t **msg, size_t *len, uint8_t ref[POUCH_STORE_REF_MAX],
 	    size_t *reflen) POUCH_WARN_UNUSED;
 /*
- * A KeyPackage MLSMessage: check its syntax, that its leaf's signature
- * key is key[32] and its signature; ref gets its KeyPackageRef.
+ * A KeyPackage MLSMessage: check its syntax, that its suite is known
+ * (else POUCH_E_UNSUPPORTED), that its leaf's signature key is key[32]
+ * and its signature; ref gets its KeyPackageRef, *suite its cipher
+ * suite.
  */
-int	pd_mls_key_package(const struct pouch_crypto *c, const uint8_t *buf,
+int	pd_mls_key_package(const struct pouch_crypto *c,
+	    const struct pouch_mls_suite *alias, const uint8_t *buf,
 	    size_t len, const uint8_t key[32], uint8_t *ref, size_t refcap,
-	    size_t *reflen) POUCH_WARN_UNUSED;
+	    size_t *reflen, uint16_t *suite) POUCH_WARN_UNUSED;
 
 /* ---- helpers (util.c) ----------------------------------------------- */
 

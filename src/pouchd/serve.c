@@ -57,6 +57,13 @@ pd_open(struct pouchd *d, const char *config, char *err, size_t errlen)
 	pthread_mutex_init(&d->wake_mu, NULL);
 	if ((rc = pd_config_load(&d->cfg, config, err, errlen)) != POUCH_OK)
 		return rc;
+	if ((rc = pd_suite_alias(d, d->cfg.mls_suite_alias)) != POUCH_OK) {
+		snprintf(err, errlen, "%s: mls_suite_alias 0x%04x cannot be "
+		    "the hybrid suite's alias: it is a code point of a "
+		    "supported suite or a GREASE value", config,
+		    (unsigned)d->cfg.mls_suite_alias);
+		return rc;
+	}
 	if ((rc = pouch_crypto_new(&d->crypto)) != POUCH_OK) {
 		snprintf(err, errlen, "crypto provider: %s",
 		    pouch_strerror(rc));

@@ -163,9 +163,11 @@ int	pg_account_rotate(struct pouch_store *, int64_t,
 /* pg_mls.c */
 int	pg_kp_add(struct pouch_store *, int64_t, const struct pouch_store_kp *,
 	    size_t, size_t);
-int	pg_kp_claim(struct pouch_store *, int64_t, int64_t, int64_t,
-	    int (*)(void *, const struct pouch_store_claimed *), void *);
-int	pg_kp_count(struct pouch_store *, int64_t, int64_t *, int *);
+int	pg_kp_claim(struct pouch_store *, int64_t, int64_t, uint16_t,
+	    int64_t, int (*)(void *, const struct pouch_store_claimed *),
+	    void *);
+int	pg_kp_count(struct pouch_store *, int64_t, uint16_t, int64_t *,
+	    int *);
 int	pg_group_create(struct pouch_store *, const uint8_t *, size_t,
 	    uint16_t, int64_t, int64_t);
 int	pg_group_get(struct pouch_store *, const uint8_t *, size_t,

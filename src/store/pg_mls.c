@@ -76,7 +76,7 @@ pg_kp_add(struct pouch_store *st, int64_t device_id,
 
 	for (i = 0; i < n; i++) {
 		if (kps[i].reflen == 0 || kps[i].reflen > POUCH_STORE_REF_MAX ||
-		    kps[i].len == 0)
+		    kps[i].len == 0 || kps[i].suite == 0)
 			return POUCH_E_MISUSE;
 		fresh += kps[i].last_resort ? 0 : 1;
 	}
@@ -97,23 +97,27 @@ pg_kp_add(struct pouch_store *st, int64_t device_id,
 	}
 	for (i = 0; i < n; i++) {
 		if (kps[i].last_resort && (rc = pg_q(&x, NULL, "DELETE FROM "
-		    "key_packages WHERE device_id = $1 AND last_resort = 1",
-		    "i", device_id)) != POUCH_OK)
+		    "key_packages WHERE device_id = $1 AND suite = $2 AND "
+		    "last_resort = 1", "ii", device_id,
+		    (int64_t)kps[i].suite)) != POUCH_OK)
 			goto out;
 		if ((rc = pg_q(&x, NULL, "INSERT INTO key_packages (device_id, "
-		    "ref, data, last_resort) VALUES ($1, $2, $3, $4)", "ibbi",
-		    device_id, kps[i].ref, kps[i].reflen, kps[i].data,
-		    kps[i].len, (int64_t)(kps[i].last_resort != 0))) !=
-		    POUCH_OK)
+		    "suite, ref, data, last_resort) VALUES ($1, $2, $3, $4, "
+		    "$5)", "iibbi", device_id, (int64_t)kps[i].suite,
+		    kps[i].ref, kps[i].reflen, kps[i].data, kps[i].len,
+		    (int64_t)(kps[i].last_resort != 0))) != POUCH_OK)
 			goto out;
 	}
 out:
 	return pg_end(&x, rc);
 }
 
-/* Hand out one KeyPackage of device d: the oldest, else last-resort. */
+/*
+ * Hand out one KeyPackage of device d in suite: the oldest, else the
+ * last-resort one; none of that suite: report d as missing.
+ */
 static int
-claim_one(struct pgx *x, int64_t d, int64_t now,
+claim_one(struct pgx *x, int64_t d, uint16_t suite, int64_t now,
     int (*fn)(void *, const struct pouch_store_claimed *), void *arg)
 {
 	struct pouch_store_claimed c;
@@ -121,28 +125,33 @@ claim_one(struct pgx *x, int64_t d, int64_t now,
 	size_t reflen;
 	int rc;
 
+	memset(&c, 0, sizeof(c));
+	c.device_id = d;
 	/* another node's claim holds its row: take the next one */
 	if ((rc = pg_q(x, &r, "SELECT id, ref, data, last_resort FROM "
-	    "key_packages WHERE device_id = $1 AND last_resort = 0 "
-	    "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED", "i", d)) !=
-	    POUCH_OK)
+	    "key_packages WHERE device_id = $1 AND suite = $2 AND "
+	    "last_resort = 0 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+	    "ii", d, (int64_t)suite)) != POUCH_OK)
 		return rc;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
 		/* the last-resort one is shared, never consumed */
 		if ((rc = pg_q(x, &r, "SELECT id, ref, data, last_resort FROM "
-		    "key_packages WHERE device_id = $1 AND last_resort = 1 "
-		    "ORDER BY id LIMIT 1", "i", d)) != POUCH_OK)
+		    "key_packages WHERE device_id = $1 AND suite = $2 AND "
+		    "last_resort = 1 ORDER BY id LIMIT 1", "ii", d,
+		    (int64_t)suite)) != POUCH_OK)
 			return rc;
-		if (PQntuples(r) == 0)
-			goto out;		/* none: skip the device */
+		if (PQntuples(r) == 0) {
+			c.missing = 1;		/* none in this suite */
+			rc = fn(arg, &c);
+			goto out;
+		}
 	}
 	reflen = (size_t)PQgetlength(r, 0, 1);
 	if (reflen == 0 || reflen > POUCH_STORE_REF_MAX) {
 		rc = POUCH_E_DB;
 		goto out;
 	}
-	c.device_id = d;
 	c.data = (const uint8_t *)PQgetvalue(r, 0, 2);
 	c.len = (size_t)PQgetlength(r, 0, 2);
 	c.last_resort = pg_get_int(r, 0, 3) != 0;
@@ -162,8 +171,8 @@ out:
 
 int
 pg_kp_claim(struct pouch_store *st, int64_t user_id, int64_t exclude,
-    int64_t now, int (*fn)(void *, const struct pouch_store_claimed *),
-    void *arg)
+    uint16_t suite, int64_t now,
+    int (*fn)(void *, const struct pouch_store_claimed *), void *arg)
 {
 	struct devs d = { 0 };
 	PGresult *r = NULL;
@@ -172,6 +181,8 @@ pg_kp_claim(struct pouch_store *st, int64_t user_id, int64_t exclude,
 	size_t i;
 	int rc, k;
 
+	if (suite == 0)
+		return POUCH_E_MISUSE;		/* RFC 9420 17.1: reserved */
 	if ((rc = pg_begin((struct pg *)st, &x)) != POUCH_OK)
 		return rc;
 	if ((rc = pg_int(&x, &susp, "SELECT suspended FROM users WHERE "
@@ -193,7 +204,8 @@ pg_kp_claim(struct pouch_store *st, int64_t user_id, int64_t exclude,
 		goto out;
 	}
 	for (i = 0; i < d.n; i++)
-		if ((rc = claim_one(&x, d.v[i], now, fn, arg)) != POUCH_OK)
+		if ((rc = claim_one(&x, d.v[i], suite, now, fn, arg)) !=
+		    POUCH_OK)
 			goto out;
 out:
 	PQclear(r);
@@ -202,8 +214,8 @@ out:
 }
 
 int
-pg_kp_count(struct pouch_store *st, int64_t device_id, int64_t *count,
-    int *has_last_resort)
+pg_kp_count(struct pouch_store *st, int64_t device_id, uint16_t suite,
+    int64_t *count, int *has_last_resort)
 {
 	PGresult *r = NULL;
 	struct pgx x;
@@ -211,11 +223,14 @@ pg_kp_count(struct pouch_store *st, int64_t device_id, int64_t *count,
 
 	*count = 0;
 	*has_last_resort = 0;
+	if (suite == 0)
+		return POUCH_E_MISUSE;
 	if ((rc = pg_begin_read((struct pg *)st, &x)) != POUCH_OK)
 		return rc;
 	if ((rc = pg_q(&x, &r, "SELECT count(*) FILTER (WHERE last_resort = "
 	    "0), count(*) FILTER (WHERE last_resort = 1) FROM key_packages "
-	    "WHERE device_id = $1", "i", device_id)) != POUCH_OK)
+	    "WHERE device_id = $1 AND suite = $2", "ii", device_id,
+	    (int64_t)suite)) != POUCH_OK)
 		goto out;
 	if (PQntuples(r) != 1) {
 		rc = POUCH_E_DB;

@@ -184,6 +184,20 @@ static const char *const migrations[] = {
 	" mac bytea,"
 	" created bigint NOT NULL);"
 	"CREATE INDEX pair_requests_user ON pair_requests(user_id);",
+
+	/*
+	 * 6: KeyPackages per cipher suite (schema.c says why offset 6: data
+	 * is the MLSMessage around the KeyPackage).  New rows always name
+	 * their suite, so the default goes once the old rows have theirs.
+	 */
+	"ALTER TABLE key_packages ADD COLUMN suite bigint NOT NULL DEFAULT 0;"
+	"UPDATE key_packages SET suite ="
+	" (get_byte(data, 6) << 8) | get_byte(data, 7)"
+	" WHERE length(data) >= 8;"
+	"ALTER TABLE key_packages ALTER COLUMN suite DROP DEFAULT;"
+	"DROP INDEX kp_device;"
+	"CREATE INDEX kp_device ON key_packages(device_id, suite, last_resort,"
+	" id);",
 };
 
 const char *

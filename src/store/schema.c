@@ -163,6 +163,30 @@ static const char *const migrations[] = {
 	" mac BLOB,"
 	" created INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX pair_requests_user ON pair_requests(user_id);",
+
+	/*
+	 * 6: KeyPackages per cipher suite.  data is the MLSMessage (version,
+	 * wire_format, then the KeyPackage: version, cipher_suite), so a
+	 * stored row's suite is the big-endian uint16 at offset 6.  SQLite
+	 * has no unhex() before 3.41: each hex digit of those two bytes is
+	 * looked up.  A row too short to hold one gets 0, which no claim
+	 * asks for (RFC 9420 17.1: reserved).
+	 */
+	"ALTER TABLE key_packages ADD COLUMN suite INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"UPDATE key_packages SET suite ="
+	" ((instr('0123456789ABCDEF', substr(hex(substr(data, 7, 2)), 1, 1))"
+	" - 1) << 12) |"
+	" ((instr('0123456789ABCDEF', substr(hex(substr(data, 7, 2)), 2, 1))"
+	" - 1) << 8) |"
+	" ((instr('0123456789ABCDEF', substr(hex(substr(data, 7, 2)), 3, 1))"
+	" - 1) << 4) |"
+	" (instr('0123456789ABCDEF', substr(hex(substr(data, 7, 2)), 4, 1))"
+	" - 1)"
+	" WHERE length(data) >= 8;"
+	"DROP INDEX kp_device;"
+	"CREATE INDEX kp_device ON key_packages(device_id, suite, last_resort,"
+	" id);",
 };
 
 int

@@ -74,7 +74,7 @@ sq_kp_add(struct pouch_store *st, int64_t device_id,
 
 	for (i = 0; i < n; i++) {
 		if (kps[i].reflen == 0 || kps[i].reflen > POUCH_STORE_REF_MAX ||
-		    kps[i].len == 0)
+		    kps[i].len == 0 || kps[i].suite == 0)
 			return POUCH_E_MISUSE;
 		fresh += kps[i].last_resort ? 0 : 1;
 	}
@@ -92,23 +92,27 @@ sq_kp_add(struct pouch_store *st, int64_t device_id,
 	}
 	for (i = 0; i < n; i++) {
 		if (kps[i].last_resort && (rc = sq_exec(s, "DELETE FROM "
-		    "key_packages WHERE device_id = ? AND last_resort = 1",
-		    "i", device_id)) != POUCH_OK)
+		    "key_packages WHERE device_id = ? AND suite = ? AND "
+		    "last_resort = 1", "ii", device_id,
+		    (int64_t)kps[i].suite)) != POUCH_OK)
 			goto out;
 		if ((rc = sq_exec(s, "INSERT INTO key_packages (device_id, "
-		    "ref, data, last_resort) VALUES (?, ?, ?, ?)", "ibbi",
-		    device_id, kps[i].ref, kps[i].reflen, kps[i].data,
-		    kps[i].len, (int64_t)(kps[i].last_resort != 0))) !=
-		    POUCH_OK)
+		    "suite, ref, data, last_resort) VALUES (?, ?, ?, ?, ?)",
+		    "iibbi", device_id, (int64_t)kps[i].suite, kps[i].ref,
+		    kps[i].reflen, kps[i].data, kps[i].len,
+		    (int64_t)(kps[i].last_resort != 0))) != POUCH_OK)
 			goto out;
 	}
 out:
 	return sq_end(s, rc);
 }
 
-/* Hand out one KeyPackage of device d: the oldest, else last-resort. */
+/*
+ * Hand out one KeyPackage of device d in suite: the oldest, else the
+ * last-resort one; none of that suite: report d as missing.
+ */
 static int
-claim_one(struct sq *s, int64_t d, int64_t now,
+claim_one(struct sq *s, int64_t d, uint16_t suite, int64_t now,
     int (*fn)(void *, const struct pouch_store_claimed *), void *arg)
 {
 	struct pouch_store_claimed c;
@@ -118,12 +122,19 @@ claim_one(struct sq *s, int64_t d, int64_t now,
 	int64_t id;
 	int rc;
 
+	memset(&c, 0, sizeof(c));
+	c.device_id = d;
 	if ((rc = sq_prep(s, &q, "SELECT id, ref, data, last_resort FROM "
-	    "key_packages WHERE device_id = ? ORDER BY last_resort, id "
-	    "LIMIT 1", "i", d)) != POUCH_OK)
+	    "key_packages WHERE device_id = ? AND suite = ? ORDER BY "
+	    "last_resort, id LIMIT 1", "ii", d, (int64_t)suite)) != POUCH_OK)
 		return rc;
-	if ((rc = sq_step(s, q)) != 1)
-		goto out;			/* none: skip the device */
+	if ((rc = sq_step(s, q)) == 0) {
+		c.missing = 1;			/* none in this suite */
+		rc = fn(arg, &c);
+		goto out;
+	}
+	if (rc != 1)
+		goto out;
 	/* Read everything before the row changes under the statement. */
 	id = sqlite3_column_int64(q, 0);
 	reflen = (size_t)sqlite3_column_bytes(q, 1);
@@ -132,7 +143,6 @@ claim_one(struct sq *s, int64_t d, int64_t now,
 		goto out;
 	}
 	memcpy(ref, sqlite3_column_blob(q, 1), reflen);
-	c.device_id = d;
 	c.data = sqlite3_column_blob(q, 2);
 	c.len = (size_t)sqlite3_column_bytes(q, 2);
 	c.last_resort = sqlite3_column_int(q, 3) != 0;
@@ -150,8 +160,8 @@ out:
 
 int
 sq_kp_claim(struct pouch_store *st, int64_t user_id, int64_t exclude,
-    int64_t now, int (*fn)(void *, const struct pouch_store_claimed *),
-    void *arg)
+    uint16_t suite, int64_t now,
+    int (*fn)(void *, const struct pouch_store_claimed *), void *arg)
 {
 	struct sq *s = (struct sq *)st;
 	struct devs d = { 0 };
@@ -160,6 +170,8 @@ sq_kp_claim(struct pouch_store *st, int64_t user_id, int64_t exclude,
 	size_t i;
 	int rc;
 
+	if (suite == 0)
+		return POUCH_E_MISUSE;		/* RFC 9420 17.1: reserved */
 	if ((rc = sq_begin(s, 1)) != POUCH_OK)
 		return rc;
 	if ((rc = sq_int(s, &susp, "SELECT suspended FROM users WHERE "
@@ -185,7 +197,8 @@ sq_kp_claim(struct pouch_store *st, int64_t user_id, int64_t exclude,
 		goto out;
 	}
 	for (i = 0; i < d.n; i++)
-		if ((rc = claim_one(s, d.v[i], now, fn, arg)) != POUCH_OK)
+		if ((rc = claim_one(s, d.v[i], suite, now, fn, arg)) !=
+		    POUCH_OK)
 			goto out;
 out:
 	sq_done(s, q);
@@ -194,8 +207,8 @@ out:
 }
 
 int
-sq_kp_count(struct pouch_store *st, int64_t device_id, int64_t *count,
-    int *has_last_resort)
+sq_kp_count(struct pouch_store *st, int64_t device_id, uint16_t suite,
+    int64_t *count, int *has_last_resort)
 {
 	struct sq *s = sq_reader(st);
 	int64_t lr = 0;
@@ -203,14 +216,17 @@ sq_kp_count(struct pouch_store *st, int64_t device_id, int64_t *count,
 
 	*count = 0;
 	*has_last_resort = 0;
+	if (suite == 0)
+		return POUCH_E_MISUSE;
 	if ((rc = sq_begin(s, 0)) != POUCH_OK)
 		return rc;
 	if ((rc = sq_int(s, count, "SELECT count(*) FROM key_packages "
-	    "WHERE device_id = ? AND last_resort = 0", "i", device_id)) !=
-	    POUCH_OK)
+	    "WHERE device_id = ? AND suite = ? AND last_resort = 0", "ii",
+	    device_id, (int64_t)suite)) != POUCH_OK)
 		goto out;
 	rc = sq_int(s, &lr, "SELECT count(*) FROM key_packages WHERE "
-	    "device_id = ? AND last_resort = 1", "i", device_id);
+	    "device_id = ? AND suite = ? AND last_resort = 1", "ii",
+	    device_id, (int64_t)suite);
 out:
 	if ((rc = sq_end(s, rc)) != POUCH_OK) {
 		*count = 0;

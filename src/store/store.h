@@ -73,13 +73,18 @@ struct pouch_store_enrol {
 	int64_t		 now;
 };
 
-/* A KeyPackage as uploaded: its KeyPackageRef and its MLSMessage bytes. */
+/*
+ * A KeyPackage as uploaded: its KeyPackageRef, its MLSMessage bytes and
+ * the cipher suite it names (the caller read it; the store never parses
+ * MLS).  A KeyPackage serves only groups of its own suite.
+ */
 struct pouch_store_kp {
 	const uint8_t	*ref;
 	size_t		 reflen;
 	const uint8_t	*data;
 	size_t		 len;
 	int		 last_resort;
+	uint16_t	 suite;
 };
 
 /* A KeyPackageRef, for the adds of a commit and the joiners of a Welcome. */
@@ -216,12 +221,18 @@ struct pouch_store_stats {
 	int64_t	key_packages;	/* unclaimed, all devices */
 };
 
-/* One issued KeyPackage handed to the claimer. */
+/*
+ * One issued KeyPackage handed to the claimer.  missing: the device has
+ * none of the suite asked for (data NULL, len 0, nothing consumed), so
+ * it cannot join a group of that suite; the claimer must be told rather
+ * than leave the device out unknowingly.
+ */
 struct pouch_store_claimed {
 	int64_t		 device_id;
 	const uint8_t	*data;
 	size_t		 len;
 	int		 last_resort;
+	int		 missing;
 };
 
 /* ---- key transparency ------------------------------------------------
@@ -378,23 +389,33 @@ struct pouch_store_ops {
 		    const uint8_t hash[POUCH_STORE_HASH_BYTES], int64_t now,
 		    struct pouch_store_device *out);
 
-	/* KeyPackages: a new last-resort one replaces the old one */
+	/*
+	 * KeyPackages, kept per cipher suite.  kp_add: a new last-resort
+	 * one replaces the device's old one of the same suite (one
+	 * last-resort KeyPackage per device and suite); QUOTA when the
+	 * device would hold more than stored_max ordinary ones, all suites
+	 * together.
+	 */
 	int	(*kp_add)(struct pouch_store *st, int64_t device_id,
 		    const struct pouch_store_kp *kps, size_t n,
 		    size_t stored_max);
 	/*
-	 * For every active device of user_id, consume one KeyPackage (the
-	 * oldest; the last-resort one only when none is left, and that one
-	 * is not consumed), remember its ref as issued, and pass it to fn.
-	 * The device exclude (the claimer's own) is skipped.  NOT_FOUND
-	 * when the user has no active device, FORBIDDEN when suspended.
+	 * For every active device of user_id, consume one KeyPackage of
+	 * suite (the oldest; the last-resort one of that suite only when
+	 * none is left, and that one is not consumed), remember its ref as
+	 * issued, and pass it to fn.  A device with none of that suite is
+	 * passed to fn as missing (nothing consumed).  The device exclude
+	 * (the claimer's own) is skipped.  NOT_FOUND when the user has no
+	 * active device, FORBIDDEN when suspended.
 	 */
 	int	(*kp_claim)(struct pouch_store *st, int64_t user_id,
-		    int64_t exclude, int64_t now,
+		    int64_t exclude, uint16_t suite, int64_t now,
 		    int (*fn)(void *, const struct pouch_store_claimed *),
 		    void *arg);
+	/* The device's ordinary KeyPackages of suite, and whether it has a
+	 * last-resort one of that suite. */
 	int	(*kp_count)(struct pouch_store *st, int64_t device_id,
-		    int64_t *count, int *has_last_resort);
+		    uint16_t suite, int64_t *count, int *has_last_resort);
 
 	/* groups and messages */
 	int	(*group_create)(struct pouch_store *st, const uint8_t *gid,

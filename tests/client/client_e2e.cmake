@@ -2,7 +2,8 @@
 # unit-test glob made these from tests/client/test_client_*.c; they also
 # need the e2e helpers (server start, admin commands) and the path of the
 # pouchd under test.
-foreach(t client_test_client_e2e client_test_client_crash)
+foreach(t client_test_client_e2e client_test_client_crash
+    client_test_suite_move)
 	target_sources(${t} PRIVATE
 	    ${CMAKE_SOURCE_DIR}/tests/e2e/e2e_http.c
 	    ${CMAKE_SOURCE_DIR}/tests/e2e/e2e_mls.c)

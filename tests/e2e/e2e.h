@@ -80,7 +80,7 @@ long	e2e_login(struct server *s, struct device *d);
 /* An MLSMessage(KeyPackage) signed by d (nonce makes it unique). */
 void	e2e_key_package(const struct device *d, uint32_t nonce,
 	    struct buf *out);
-/* Its KeyPackageRef (suite 1: SHA-256). */
+/* Its KeyPackageRef (the hybrid suite 0xF001: SHA-256). */
 void	e2e_key_package_ref(const struct buf *kp, uint8_t ref[32]);
 /* PublicMessage commit at epoch from leaf, adding kps and removing. */
 void	e2e_commit(const char *gid, uint64_t epoch, uint32_t leaf,

@@ -14,6 +14,8 @@
 #include "mls/suite.h"
 
 #define SUITE	1	/* MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519 */
+/* KeyPackages in the suite clients publish and pouchd claims by default */
+#define KP_SUITE	POUCH_MLS_SUITE_HYBRID
 
 static uint8_t filler[64] = { 0x5a };
 
@@ -39,7 +41,7 @@ sign(const struct device *d, const char *label, struct pouch_wr *tbs,
 void
 e2e_key_package(const struct device *d, uint32_t nonce, struct buf *out)
 {
-	static uint16_t versions[] = { 1 }, suites[] = { SUITE },
+	static uint16_t versions[] = { 1 }, suites[] = { KP_SUITE },
 	    creds[] = { 1 };
 	struct pouch_mls_message m;
 	struct pouch_mls_key_package *kp = &m.u.key_package;
@@ -56,7 +58,7 @@ e2e_key_package(const struct device *d, uint32_t nonce, struct buf *out)
 	m.version = POUCH_MLS_VERSION_10;
 	m.wire_format = POUCH_MLS_WF_KEY_PACKAGE;
 	kp->version = POUCH_MLS_VERSION_10;
-	kp->cipher_suite = SUITE;
+	kp->cipher_suite = KP_SUITE;
 	kp->init_key = (struct pouch_mls_bytes){ init, 32 };
 	kp->leaf_node.encryption_key = (struct pouch_mls_bytes){ enc, 32 };
 	kp->leaf_node.signature_key = (struct pouch_mls_bytes){ d->pub, 32 };
@@ -91,8 +93,9 @@ e2e_key_package(const struct device *d, uint32_t nonce, struct buf *out)
 void
 e2e_key_package_ref(const struct buf *kp, uint8_t ref[32])
 {
-	if (pouch_mls_key_package_ref(e2e_crypto, pouch_mls_suite_get(SUITE),
-	    kp->p + 4, kp->n - 4, ref) != POUCH_OK)
+	if (pouch_mls_key_package_ref(e2e_crypto,
+	    pouch_mls_suite_get(KP_SUITE), kp->p + 4, kp->n - 4, ref) !=
+	    POUCH_OK)
 		abort();
 }
 

@@ -229,9 +229,10 @@ add_member(struct pouch_store *st, const uint8_t *gid, size_t gidlen,
 	ref[2] = (uint8_t)dev;
 	ref[3] = (uint8_t)(dev >> 8);
 	memset(ref + 4, 0xa5, 4);
-	kp = (struct pouch_store_kp){ ref, sizeof(ref), ref, sizeof(ref), 0 };
+	kp = (struct pouch_store_kp){ ref, sizeof(ref), ref, sizeof(ref), 0,
+	    0xF001 };
 	assert_int_equal(st->ops->kp_add(st, dev, &kp, 1, 100), POUCH_OK);
-	assert_int_equal(st->ops->kp_claim(st, uid, creator, 300,
+	assert_int_equal(st->ops->kp_claim(st, uid, creator, 0xF001, 300,
 	    on_claim_ref, &cr), POUCH_OK);
 	assert_int_equal(cr.n, sizeof(ref));
 	ch.type = POUCH_STORE_CH_ADD;
@@ -487,8 +488,8 @@ claim_main(void *arg)
 	int i;
 
 	for (i = 0; i < 10; i++)
-		if (cl->st->ops->kp_claim(cl->st, cl->user, 0, 500, on_claim,
-		    cl) != POUCH_OK)
+		if (cl->st->ops->kp_claim(cl->st, cl->user, 0, 0xF001, 500,
+		    on_claim, cl) != POUCH_OK)
 			cl->errors++;
 	return NULL;
 }
@@ -511,7 +512,7 @@ test_kp_claim_race(void **state)
 		data[i][2] = 'p';
 		data[i][3] = (uint8_t)(i == KPS);
 		kp[i] = (struct pouch_store_kp){ data[i], 4, data[i], 4,
-		    i == KPS };
+		    i == KPS, 0xF001 };
 	}
 	assert_int_equal(st->ops->kp_add(st, dev, kp, KPS + 1, 1000),
 	    POUCH_OK);
@@ -540,8 +541,8 @@ test_kp_claim_race(void **state)
 		pouch_store_close(cl[i].st);
 	}
 	assert_int_equal(lr, NODES * 10 - KPS);
-	assert_int_equal(st->ops->kp_count(st, dev, &count, &has_lr),
-	    POUCH_OK);
+	assert_int_equal(st->ops->kp_count(st, dev, 0xF001, &count,
+	    &has_lr), POUCH_OK);
 	assert_int_equal(count, 0);
 	assert_true(has_lr);
 }

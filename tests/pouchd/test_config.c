@@ -150,6 +150,56 @@ test_loopback(void **state)
 	assert_false(pd_addr_is_loopback(""));
 }
 
+/* mls_suite_alias: 0 by default, decimal or 0x hex, 16 bits at most;
+ * whether the code can be an alias is pd_suite_alias's to say. */
+static void
+test_suite_alias(void **state)
+{
+	static const char *const bad[] = { "0x", "0x12345", "65536", "-1",
+	    "+5", "0xg1", "0x-1", "1e3", " 0x 1", "abc", "0x0x1" };
+	struct pouchd d;
+	struct pd_config c;
+	char err[256], text[64];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(load("\n", &c, err, sizeof(err)), POUCH_OK);
+	assert_int_equal(c.mls_suite_alias, 0);
+	assert_int_equal(load("mls_suite_alias = 0xF0a2\n", &c, err,
+	    sizeof(err)), POUCH_OK);
+	assert_int_equal(c.mls_suite_alias, 0xf0a2);
+	assert_int_equal(load("mls_suite_alias = 0X7\n", &c, err,
+	    sizeof(err)), POUCH_OK);
+	assert_int_equal(c.mls_suite_alias, 7);
+	assert_int_equal(load("mls_suite_alias = 65535\n", &c, err,
+	    sizeof(err)), POUCH_OK);
+	assert_int_equal(c.mls_suite_alias, 65535);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "mls_suite_alias = %s\n", bad[i]);
+		assert_int_equal(load(text, &c, err, sizeof(err)),
+		    POUCH_E_MALFORMED);
+		assert_non_null(strstr(err, "bad value for mls_suite_alias"));
+	}
+	/* at start: the alias row, or a refusal that leaves none */
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(pd_suite_alias(&d, 0x7e57), POUCH_OK);
+	assert_non_null(d.alias);
+	assert_int_equal(d.alias->id, 0x7e57);
+	assert_ptr_equal(pd_suite(&d, 0x7e57), d.alias);
+	assert_int_equal(pd_suite(&d, POUCH_MLS_SUITE_HYBRID)->hpke_kem,
+	    d.alias->hpke_kem);
+	assert_null(pd_suite(&d, 0x7e58));
+	assert_int_equal(pd_suite_alias(&d, 0), POUCH_OK);
+	assert_null(d.alias);
+	assert_null(pd_suite(&d, 0x7e57));
+	assert_int_equal(pd_suite_alias(&d, 1), POUCH_E_MISUSE);
+	assert_int_equal(pd_suite_alias(&d, POUCH_MLS_SUITE_HYBRID),
+	    POUCH_E_MISUSE);
+	assert_int_equal(pd_suite_alias(&d, 0x3a5a), POUCH_E_MISUSE);
+	assert_int_equal(pd_suite_alias(&d, 0x10000), POUCH_E_MISUSE);
+	assert_null(d.alias);
+}
+
 int
 main(void)
 {
@@ -158,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_errors_name_line_not_value),
 		cmocka_unit_test(test_written_default_loads),
 		cmocka_unit_test(test_loopback),
+		cmocka_unit_test(test_suite_alias),
 	};
 
 	return cmocka_run_group_tests_name("pouchd config", tests, setup,

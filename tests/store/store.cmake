@@ -10,3 +10,11 @@ set_tests_properties(store_test_store_pg PROPERTIES FIXTURES_REQUIRED pg
     TIMEOUT 120 RESOURCE_LOCK pg_cluster
     ENVIRONMENT "POUCH_TEST_PG_FILE=${CMAKE_BINARY_DIR}/pgtest.conninfo")
 target_link_libraries(store_test_store_pair PRIVATE pouch_store)
+
+# KeyPackages per cipher suite (test_store_kp.c): on SQLite, and again on
+# PostgreSQL when POUCH_TEST_PG_FILE names the throw-away cluster.
+target_link_libraries(store_test_store_kp PRIVATE pouch_store)
+add_test(NAME store_test_store_kp_pg COMMAND store_test_store_kp)
+set_tests_properties(store_test_store_kp_pg PROPERTIES FIXTURES_REQUIRED pg
+    TIMEOUT 120 RESOURCE_LOCK pg_cluster
+    ENVIRONMENT "POUCH_TEST_PG_FILE=${CMAKE_BINARY_DIR}/pgtest.conninfo")

@@ -23,6 +23,9 @@
 #include "store/sqlite_int.h"
 #include "store/store.h"
 
+#define SUITE	0xF001	/* the KeyPackages' cipher suite (the store's
+			 * per-suite cases are in test_store_kp.c) */
+
 struct fx {
 	char			 dir[64];
 	char			 path[128];
@@ -274,6 +277,8 @@ on_claim(void *arg, const struct pouch_store_claimed *c)
 {
 	struct seen *s = arg;
 
+	if (c->missing)
+		return POUCH_E_NOT_FOUND;	/* every device has some */
 	pthread_mutex_lock(&s->mu);
 	if (c->last_resort)
 		s->last_resort++;
@@ -295,7 +300,7 @@ upload(struct pouch_store *st, int64_t dev, int first, int n, int lr)
 		snprintf(data[i], 8, "kp%04d", first + i);
 		snprintf(ref[i], 8, "rf%04d", first + i);
 		kp[i] = (struct pouch_store_kp){ (uint8_t *)ref[i], 8,
-		    (uint8_t *)data[i], 8, lr && i == n - 1 };
+		    (uint8_t *)data[i], 8, lr && i == n - 1, SUITE };
 	}
 	assert_int_equal(st->ops->kp_add(st, dev, kp, (size_t)n, 100),
 	    POUCH_OK);
@@ -313,8 +318,8 @@ claim_thread(void *arg)
 	struct claimer *c = arg;
 
 	for (int i = 0; i < 5; i++)
-		if (c->st->ops->kp_claim(c->st, c->uid, 0, 300, on_claim,
-		    c->seen) != POUCH_OK)
+		if (c->st->ops->kp_claim(c->st, c->uid, 0, SUITE, 300,
+		    on_claim, c->seen) != POUCH_OK)
 			return (void *)1;
 	return NULL;
 }
@@ -333,12 +338,13 @@ test_claim_never_twice(void **state)
 	/* 12 ordinary KeyPackages and one last-resort one. */
 	upload(st, dev, 0, 6, 0);
 	upload(st, dev, 6, 7, 1);
-	assert_int_equal(st->ops->kp_count(st, dev, &count, &lr), POUCH_OK);
+	assert_int_equal(st->ops->kp_count(st, dev, SUITE, &count, &lr),
+	    POUCH_OK);
 	assert_int_equal(count, 12);
 	assert_true(lr);
 	/* A duplicate ref is refused whole. */
 	struct pouch_store_kp dup = { (const uint8_t *)"rf0000\0", 8,
-	    (const uint8_t *)"x", 1, 0 };
+	    (const uint8_t *)"x", 1, 0, SUITE };
 	assert_int_equal(st->ops->kp_add(st, dev, &dup, 1, 100),
 	    POUCH_E_EXISTS);
 	/* 4 threads x 5 claims = 20: 12 distinct, 8 last-resort. */
@@ -357,15 +363,16 @@ test_claim_never_twice(void **state)
 	for (i = 0; i < seen.n; i++)
 		for (j = i + 1; j < seen.n; j++)
 			assert_true(strncmp(seen.refs[i], seen.refs[j], 8) != 0);
-	assert_int_equal(st->ops->kp_count(st, dev, &count, &lr), POUCH_OK);
+	assert_int_equal(st->ops->kp_count(st, dev, SUITE, &count, &lr),
+	    POUCH_OK);
 	assert_int_equal(count, 0);
 	assert_true(lr);
 	/* The claimer's own device is skipped. */
-	assert_int_equal(st->ops->kp_claim(st, uid, dev, 300, on_claim,
-	    &seen), POUCH_E_NOT_FOUND);
+	assert_int_equal(st->ops->kp_claim(st, uid, dev, SUITE, 300,
+	    on_claim, &seen), POUCH_E_NOT_FOUND);
 	/* Quota on stored KeyPackages. */
 	struct pouch_store_kp big[1] = { { (const uint8_t *)"zz", 2,
-	    (const uint8_t *)"x", 1, 0 } };
+	    (const uint8_t *)"x", 1, 0, SUITE } };
 	assert_int_equal(st->ops->kp_add(st, dev, big, 1, 0), POUCH_E_QUOTA);
 }
 
@@ -406,10 +413,10 @@ group3(struct pouch_store *st, int64_t *a, int64_t *b, int64_t *c)
 	*c = enrol(st, "cat", 12, &uc);
 	upload(st, *b, 100, 1, 0);
 	upload(st, *c, 200, 1, 0);
-	assert_int_equal(st->ops->kp_claim(st, ub, *a, 300, on_claim, &seen),
-	    POUCH_OK);
-	assert_int_equal(st->ops->kp_claim(st, uc, *a, 300, on_claim, &seen),
-	    POUCH_OK);
+	assert_int_equal(st->ops->kp_claim(st, ub, *a, SUITE, 300, on_claim,
+	    &seen), POUCH_OK);
+	assert_int_equal(st->ops->kp_claim(st, uc, *a, SUITE, 300, on_claim,
+	    &seen), POUCH_OK);
 	assert_int_equal(st->ops->group_create(st, (const uint8_t *)"g1", 2,
 	    1, *a, 300), POUCH_OK);
 	assert_int_equal(st->ops->group_create(st, (const uint8_t *)"g1", 2,

@@ -22,6 +22,7 @@
 
 #include "store/sqlite_int.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 #define SUITE	0xF001	/* the KeyPackages' cipher suite (the store's
 			 * per-suite cases are in test_store_kp.c) */
@@ -62,38 +63,6 @@ teardown(void **state)
 	return 0;
 }
 
-static void
-key(uint8_t k[32], int seed)
-{
-	for (int i = 0; i < 32; i++)
-		k[i] = (uint8_t)(seed * 31 + i);
-}
-
-/* A user with one enrolled device; returns the device id. */
-static int64_t
-enrol(struct pouch_store *st, const char *user, int seed, int64_t *uid)
-{
-	struct pouch_store_enrol e = { 0 };
-	struct pouch_store_user u;
-	int64_t id, dev;
-
-	if (st->ops->user_get(st, user, &u) == POUCH_OK)
-		id = u.id;
-	else
-		assert_int_equal(st->ops->user_add(st, user, 100, "admin",
-		    &id), POUCH_OK);
-	key(e.code_hash, seed + 1000);
-	assert_int_equal(st->ops->code_add(st, id, e.code_hash, 1000, 100,
-	    "admin"), POUCH_OK);
-	key(e.account_key, (int)id);
-	key(e.device_key, seed);
-	e.device_name = "laptop";
-	e.now = 200;
-	assert_int_equal(st->ops->enrol(st, &e, &dev), POUCH_OK);
-	if (uid != NULL)
-		*uid = id;
-	return dev;
-}
 
 static void
 test_durable_settings(void **state)

@@ -80,6 +80,10 @@ long	e2e_login(struct server *s, struct device *d);
 /* An MLSMessage(KeyPackage) signed by d (nonce makes it unique). */
 void	e2e_key_package(const struct device *d, uint32_t nonce,
 	    struct buf *out);
+/* The same in cipher suite suite (code point only: the keys are fake;
+ * Ed25519 signatures, so a suite that signs with it). */
+void	e2e_key_package_in(const struct device *d, uint16_t suite,
+	    uint32_t nonce, struct buf *out);
 /* Its KeyPackageRef (the hybrid suite 0xF001: SHA-256). */
 void	e2e_key_package_ref(const struct buf *kp, uint8_t ref[32]);
 /* PublicMessage commit at epoch from leaf, adding kps and removing. */

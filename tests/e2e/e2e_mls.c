@@ -41,8 +41,14 @@ sign(const struct device *d, const char *label, struct pouch_wr *tbs,
 void
 e2e_key_package(const struct device *d, uint32_t nonce, struct buf *out)
 {
-	static uint16_t versions[] = { 1 }, suites[] = { KP_SUITE },
-	    creds[] = { 1 };
+	e2e_key_package_in(d, KP_SUITE, nonce, out);
+}
+
+void
+e2e_key_package_in(const struct device *d, uint16_t suite, uint32_t nonce,
+    struct buf *out)
+{
+	uint16_t versions[] = { 1 }, suites[] = { suite }, creds[] = { 1 };
 	struct pouch_mls_message m;
 	struct pouch_mls_key_package *kp = &m.u.key_package;
 	struct pouch_mls_leaf_node_tbs lt;
@@ -58,7 +64,7 @@ e2e_key_package(const struct device *d, uint32_t nonce, struct buf *out)
 	m.version = POUCH_MLS_VERSION_10;
 	m.wire_format = POUCH_MLS_WF_KEY_PACKAGE;
 	kp->version = POUCH_MLS_VERSION_10;
-	kp->cipher_suite = KP_SUITE;
+	kp->cipher_suite = suite;
 	kp->init_key = (struct pouch_mls_bytes){ init, 32 };
 	kp->leaf_node.encryption_key = (struct pouch_mls_bytes){ enc, 32 };
 	kp->leaf_node.signature_key = (struct pouch_mls_bytes){ d->pub, 32 };

@@ -65,71 +65,6 @@ device(struct server *s, struct device *d, const char *user,
 	assert_int_equal(e2e_enrol_login(s, d), 0);
 }
 
-static void
-sign(const struct device *d, const char *label, struct pouch_wr *tbs,
-    uint8_t sig[64])
-{
-	size_t n = 0;
-
-	/* every suite here signs with Ed25519, as device keys are */
-	assert_int_equal(pouch_wr_finish(tbs), POUCH_OK);
-	assert_int_equal(pouch_mls_sign_with_label(e2e_crypto,
-	    pouch_mls_suite_get(HYBRID), d->seed, 32, label, tbs->buf,
-	    tbs->len, sig, 64, &n), POUCH_OK);
-	assert_int_equal(n, 64);
-	pouch_wr_free(tbs);
-}
-
-/* An MLSMessage(KeyPackage) of d in suite, made unique by nonce. */
-static void
-key_package(const struct device *d, uint16_t suite, uint32_t nonce,
-    struct buf *out)
-{
-	uint16_t versions[] = { 1 }, suites[] = { suite }, creds[] = { 1 };
-	struct pouch_mls_message m;
-	struct pouch_mls_key_package *kp = &m.u.key_package;
-	struct pouch_mls_leaf_node_tbs lt;
-	struct pouch_wr w;
-	uint8_t init[32], enc[32], lsig[64], sig[64];
-
-	memset(&m, 0, sizeof(m));
-	memset(init, 0x22, sizeof(init));
-	memcpy(init, &nonce, sizeof(nonce));
-	memset(enc, 0x33, sizeof(enc));
-	memcpy(enc, &nonce, sizeof(nonce));
-	m.version = POUCH_MLS_VERSION_10;
-	m.wire_format = POUCH_MLS_WF_KEY_PACKAGE;
-	kp->version = POUCH_MLS_VERSION_10;
-	kp->cipher_suite = suite;
-	kp->init_key = (struct pouch_mls_bytes){ init, 32 };
-	kp->leaf_node.encryption_key = (struct pouch_mls_bytes){ enc, 32 };
-	kp->leaf_node.signature_key = (struct pouch_mls_bytes){ d->pub, 32 };
-	kp->leaf_node.credential.type = POUCH_MLS_CRED_BASIC;
-	kp->leaf_node.credential.identity = (struct pouch_mls_bytes){
-	    (const uint8_t *)d->user, strlen(d->user) };
-	kp->leaf_node.capabilities.versions = (struct pouch_mls_u16s){
-	    versions, 1 };
-	kp->leaf_node.capabilities.cipher_suites = (struct pouch_mls_u16s){
-	    suites, 1 };
-	kp->leaf_node.capabilities.credentials = (struct pouch_mls_u16s){
-	    creds, 1 };
-	kp->leaf_node.source = POUCH_MLS_LEAF_KEY_PACKAGE;
-	kp->leaf_node.lifetime.not_after = UINT64_MAX;
-	memset(&lt, 0, sizeof(lt));
-	lt.leaf = kp->leaf_node;
-	pouch_wr_init(&w, 1 << 16);
-	pouch_mls_leaf_node_tbs_encode(&w, &lt);
-	sign(d, "LeafNodeTBS", &w, lsig);
-	kp->leaf_node.signature = (struct pouch_mls_bytes){ lsig, 64 };
-	pouch_wr_init(&w, 1 << 16);
-	pouch_mls_key_package_tbs_encode(&w, kp);
-	sign(d, "KeyPackageTBS", &w, sig);
-	kp->signature = (struct pouch_mls_bytes){ sig, 64 };
-	pouch_wr_init(&w, 1 << 16);
-	pouch_mls_message_encode(&w, &m);
-	assert_int_equal(pouch_wr_take(&w, &out->p, &out->n), POUCH_OK);
-}
-
 /* POST /v1/keypackages of kps (and last-resort lr, may be NULL). */
 static long
 upload(struct server *s, const struct device *d, const struct buf *kps,
@@ -282,10 +217,10 @@ test_per_suite(void **state)
 	device(&plain, &a, "alice", NULL);
 	device(&plain, &b1, "bob", NULL);
 	device(&plain, &b2, "bob", &b1);
-	key_package(&b1, HYBRID, 1, &kp[0]);
-	key_package(&b1, HYBRID, 2, &kp[1]);
-	key_package(&b1, 1, 3, &kp[2]);
-	key_package(&b1, 1, 4, &kp[3]);
+	e2e_key_package_in(&b1, HYBRID, 1, &kp[0]);
+	e2e_key_package_in(&b1, HYBRID, 2, &kp[1]);
+	e2e_key_package_in(&b1, 1, 3, &kp[2]);
+	e2e_key_package_in(&b1, 1, 4, &kp[3]);
 	assert_int_equal(upload(&plain, &b1, kp, 3, &kp[3]), 201);
 	count_is(&plain, &b1, "", 2, 0, HYBRID);
 	count_is(&plain, &b1, "?cipher_suite=61441", 2, 0, HYBRID);
@@ -366,8 +301,8 @@ test_alias(void **state)
 
 	device(&aliased, &a, "alice", NULL);
 	device(&aliased, &b, "bob", NULL);
-	key_package(&b, ALIAS, 1, &kp[0]);
-	key_package(&b, HYBRID, 2, &kp[1]);
+	e2e_key_package_in(&b, ALIAS, 1, &kp[0]);
+	e2e_key_package_in(&b, HYBRID, 2, &kp[1]);
 	assert_int_equal(upload(&aliased, &b, kp, 2, NULL), 201);
 	count_is(&aliased, &b, "?cipher_suite=32343", 1, 0, ALIAS);
 	count_is(&aliased, &b, "", 1, 0, HYBRID);
@@ -390,7 +325,7 @@ test_alias(void **state)
 	/* the server without the alias knows no such suite */
 	device(&plain, &pa, "carol", NULL);
 	device(&plain, &pb, "dan", NULL);
-	key_package(&pb, ALIAS, 5, &pkp);
+	e2e_key_package_in(&pb, ALIAS, 5, &pkp);
 	assert_int_equal(upload(&plain, &pb, &pkp, 1, NULL), 422);
 	assert_int_equal(upload(&plain, &pb, NULL, 0, &pkp), 422);
 	count_is(&plain, &pb, "", 0, 0, HYBRID);

@@ -444,10 +444,14 @@ cl_suite_of(const struct pouch_client *cl, uint16_t id)
 	return NULL;
 }
 
-/* Keep this device's KeyPackages of suite s stocked on the server. */
+/*
+ * Keep this device's KeyPackages of suite s stocked on the server;
+ * replace: a full batch that replaces every one the server still holds
+ * of s (they carry an identity of ours from before a rotation).
+ */
 static int
 kp_refill_suite(struct pouch_client *cl, const struct pouch_mls_suite *s,
-    int force)
+    int force, int replace)
 {
 	json_t *r = NULL, *req = NULL, *arr = NULL, *lr = NULL;
 	int rc, have_lr = 0, i, n = CL_KP_BATCH;
@@ -455,7 +459,7 @@ kp_refill_suite(struct pouch_client *cl, const struct pouch_mls_suite *s,
 	char path[64];
 	long st;
 
-	if (!force) {
+	if (!force && !replace) {
 		(void)snprintf(path, sizeof(path),
 		    "/v1/keypackages/count?cipher_suite=%u", (unsigned)s->id);
 		if ((rc = cl_api(cl, "GET", path, NULL, &st, &r)) !=
@@ -500,6 +504,8 @@ kp_refill_suite(struct pouch_client *cl, const struct pouch_mls_suite *s,
 		json_object_set_new(req, "last_resort", lr);
 		lr = NULL;
 	}
+	if (replace)
+		json_object_set_new(req, "replace", json_true());
 	if ((rc = cl_api(cl, "POST", "/v1/keypackages", req, &st, NULL)) !=
 	    POUCH_OK)
 		goto out;
@@ -520,18 +526,30 @@ out:
 int
 cl_kp_refill(struct pouch_client *cl, int force)
 {
-	int rc;
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc, replace;
 
+	/* our identity changed since the last upload: replace them all */
+	rc = pouch_cstore_kv_get(cl->st, CL_KP_STALE, &v, &n);
+	if (rc != POUCH_OK && rc != POUCH_E_NOT_FOUND)
+		return rc;
+	replace = rc == POUCH_OK;
+	pouch_cstore_buf_free(v, n);
 	if ((rc = kp_refill_suite(cl, pouch_mls_suite_get(
-	    POUCH_MLS_SUITE_HYBRID), force)) != POUCH_OK)
+	    POUCH_MLS_SUITE_HYBRID), force, replace)) != POUCH_OK)
 		return rc;
 	if (cl->alias.id != 0 && (rc = kp_refill_suite(cl, &cl->alias,
-	    force)) == POUCH_E_UNSUPPORTED)
+	    force, replace)) == POUCH_E_UNSUPPORTED)
 		/* not the sync's failure: the alias is the deployment's */
 		rc = cl_alert(cl, "suite_alias_unknown", "the server does not "
 		    "know cipher suite 0x%04x (pouch suite alias), so this "
 		    "device publishes no keys under it",
 		    (unsigned)cl->alias.id);
+	/* every suite done (a crash before this only repeats it) */
+	if (rc == POUCH_OK && replace && (rc = pouch_cstore_kv_del(cl->st,
+	    CL_KP_STALE)) == POUCH_E_NOT_FOUND)
+		rc = POUCH_OK;
 	return rc;
 }
 

@@ -26,6 +26,10 @@
 #define CL_KP_BATCH	16	/* KeyPackages uploaded at once */
 #define CL_KP_LOW	8	/* refill below this */
 #define CL_KP_DAYS	90	/* KeyPackage lifetime */
+/* client store key: our identity changed (an account-key rotation), the
+ * KeyPackages on the server still carry the old one: the next refill
+ * replaces them (not under "kp/", where each KeyPackage's keys live) */
+#define CL_KP_STALE	"id/kp_stale"
 #define CL_UPDATE_AGE	(7 * 86400)	/* self-update policy */
 #define CL_UPDATE_MSGS	1000
 #define CL_RETRIES	8	/* commit races before giving up */
@@ -92,6 +96,12 @@ int	cl_login(struct pouch_client *cl);
  */
 const struct pouch_mls_suite *cl_suite_of(const struct pouch_client *cl,
 	    uint16_t id);
+/*
+ * Keep this device's KeyPackages stocked on the server in each suite it
+ * publishes in (force: a full batch without asking the count).  While
+ * CL_KP_STALE is set, a full batch per suite replaces (replace: true)
+ * the ones the server holds, and the mark goes once all succeeded.
+ */
 int	cl_kp_refill(struct pouch_client *cl, int force);
 int	cl_alert(struct pouch_client *cl, const char *kind, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));

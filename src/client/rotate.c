@@ -20,7 +20,9 @@
  * cross-signature from its "device added" entry.  Then each device
  * self-updates in every conversation, its new leaf carrying the new
  * identity (conv.c, commit_once and cl_maybe_update, via
- * cl_rotate_stale()).
+ * cl_rotate_stale()), and at its next sync replaces the KeyPackages it
+ * left on the server, which carry the old identity, with fresh ones
+ * (CL_KP_STALE, set with the new identity; account.c, cl_kp_refill).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +78,11 @@ ident_save(struct pouch_client *cl)
 		return rc;
 	if ((rc = pouch_cstore_kv_put(cl->st, "id/ident", cl->ident,
 	    cl->identlen)) != POUCH_OK)
+		return rc;
+	/* our KeyPackages on the server carry the old identity: the next
+	 * refill replaces them (account.c, cl_kp_refill) */
+	if ((rc = pouch_cstore_kv_put(cl->st, CL_KP_STALE,
+	    (const uint8_t *)"1", 1)) != POUCH_OK)
 		return rc;
 	/* our leaves still carry the old identity: cl_maybe_update looks */
 	return pouch_cstore_kv_put(cl->st, STALE, (const uint8_t *)"1", 1);

@@ -43,7 +43,7 @@ api_kp_upload(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 	struct pouch_store_kp *kps = NULL;
 	uint8_t (*refs)[POUCH_STORE_REF_MAX] = NULL;
 	uint8_t **bufs = NULL;
-	json_t *o, *arr, *lr;
+	json_t *o, *arr, *lr, *rep;
 	size_t i, n = 0, total, len, reflen;
 	uint16_t suite;
 	int rc;
@@ -52,8 +52,9 @@ api_kp_upload(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 		return;
 	arr = json_object_get(o, "key_packages");
 	lr = json_object_get(o, "last_resort");
+	rep = json_object_get(o, "replace");
 	if ((arr != NULL && !json_is_array(arr)) || (lr != NULL &&
-	    !json_is_string(lr))) {
+	    !json_is_string(lr)) || (rep != NULL && !json_is_boolean(rep))) {
 		pd_error(rs, 400, "malformed");
 		goto out;
 	}
@@ -85,7 +86,10 @@ api_kp_upload(struct pouchd *d, const struct pd_req *rq, struct pd_resp *rs)
 		kps[n] = (struct pouch_store_kp){ refs[n], reflen, bufs[n],
 		    len, v == lr, suite };
 	}
-	if ((rc = d->st->ops->kp_add(d->st, rq->dev->id, kps, total,
+	/* replace: the device's unclaimed ones of these suites go first
+	 * (after an account-key rotation they carry the old identity) */
+	if ((rc = (json_is_true(rep) ? d->st->ops->kp_replace :
+	    d->st->ops->kp_add)(d->st, rq->dev->id, kps, total,
 	    d->cfg.kp_stored_max)) != POUCH_OK) {
 		api_fail(rs, rc);
 		goto out;

@@ -557,6 +557,7 @@ static const struct pouch_store_ops pg_ops = {
 	.token_add = pg_token_add,
 	.token_check = pg_token_check,
 	.kp_add = pg_kp_add,
+	.kp_replace = pg_kp_replace,
 	.kp_claim = pg_kp_claim,
 	.kp_count = pg_kp_count,
 	.group_create = pg_group_create,

@@ -163,6 +163,8 @@ int	pg_account_rotate(struct pouch_store *, int64_t,
 /* pg_mls.c */
 int	pg_kp_add(struct pouch_store *, int64_t, const struct pouch_store_kp *,
 	    size_t, size_t);
+int	pg_kp_replace(struct pouch_store *, int64_t,
+	    const struct pouch_store_kp *, size_t, size_t);
 int	pg_kp_claim(struct pouch_store *, int64_t, int64_t, uint16_t,
 	    int64_t, int (*)(void *, const struct pouch_store_claimed *),
 	    void *);

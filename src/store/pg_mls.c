@@ -65,13 +65,20 @@ device_active(struct pgx *x, int64_t device_id)
 	return rc;
 }
 
-int
-pg_kp_add(struct pouch_store *st, int64_t device_id,
-    const struct pouch_store_kp *kps, size_t n, size_t stored_max)
+/*
+ * Store a batch of KeyPackages; replace: first drop the device's unclaimed
+ * ones (ordinary and last-resort) of every suite the batch names, so the
+ * quota counts what is left after.  One transaction: a failing batch
+ * leaves the old ones.  A claim on another node holds its row (FOR UPDATE
+ * SKIP LOCKED): the DELETE waits for it, and then finds it gone.
+ */
+static int
+kp_write(struct pg *p, int64_t device_id, const struct pouch_store_kp *kps,
+    size_t n, size_t stored_max, int replace)
 {
 	struct pgx x;
 	int64_t have;
-	size_t i, fresh = 0;
+	size_t i, j, fresh = 0;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -80,13 +87,21 @@ pg_kp_add(struct pouch_store *st, int64_t device_id,
 			return POUCH_E_MISUSE;
 		fresh += kps[i].last_resort ? 0 : 1;
 	}
-	if ((rc = pg_begin((struct pg *)st, &x)) != POUCH_OK)
+	if ((rc = pg_begin(p, &x)) != POUCH_OK)
 		return rc;
 	/* the device row lock serialises uploads against the quota */
 	if ((rc = pg_q(&x, NULL, "SELECT 1 FROM devices WHERE id = $1 FOR "
 	    "UPDATE", "i", device_id)) != POUCH_OK ||
 	    (rc = device_active(&x, device_id)) != POUCH_OK)
 		goto out;
+	for (i = 0; replace && i < n; i++) {
+		for (j = 0; j < i && kps[j].suite != kps[i].suite; j++)
+			;
+		if (j == i && (rc = pg_q(&x, NULL, "DELETE FROM key_packages "
+		    "WHERE device_id = $1 AND suite = $2", "ii", device_id,
+		    (int64_t)kps[i].suite)) != POUCH_OK)
+			goto out;
+	}
 	if ((rc = pg_int(&x, &have, "SELECT count(*) FROM key_packages "
 	    "WHERE device_id = $1 AND last_resort = 0", "i", device_id)) !=
 	    POUCH_OK)
@@ -110,6 +125,20 @@ pg_kp_add(struct pouch_store *st, int64_t device_id,
 	}
 out:
 	return pg_end(&x, rc);
+}
+
+int
+pg_kp_add(struct pouch_store *st, int64_t device_id,
+    const struct pouch_store_kp *kps, size_t n, size_t stored_max)
+{
+	return kp_write((struct pg *)st, device_id, kps, n, stored_max, 0);
+}
+
+int
+pg_kp_replace(struct pouch_store *st, int64_t device_id,
+    const struct pouch_store_kp *kps, size_t n, size_t stored_max)
+{
+	return kp_write((struct pg *)st, device_id, kps, n, stored_max, 1);
 }
 
 /*

@@ -583,6 +583,7 @@ static const struct pouch_store_ops sq_ops = {
 	.token_add = sq_token_add,
 	.token_check = sq_token_check,
 	.kp_add = sq_kp_add,
+	.kp_replace = sq_kp_replace,
 	.kp_claim = sq_kp_claim,
 	.kp_count = sq_kp_count,
 	.group_create = sq_group_create,

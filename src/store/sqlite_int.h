@@ -146,6 +146,8 @@ int	sq_account_rotate(struct pouch_store *, int64_t,
 /* sqlite_mls.c */
 int	sq_kp_add(struct pouch_store *, int64_t, const struct pouch_store_kp *,
 	    size_t, size_t);
+int	sq_kp_replace(struct pouch_store *, int64_t,
+	    const struct pouch_store_kp *, size_t, size_t);
 int	sq_kp_claim(struct pouch_store *, int64_t, int64_t, uint16_t,
 	    int64_t, int (*)(void *, const struct pouch_store_claimed *),
 	    void *);

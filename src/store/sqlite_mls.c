@@ -63,13 +63,18 @@ device_active(struct sq *s, int64_t device_id)
 	return rc;
 }
 
-int
-sq_kp_add(struct pouch_store *st, int64_t device_id,
-    const struct pouch_store_kp *kps, size_t n, size_t stored_max)
+/*
+ * Store a batch of KeyPackages; replace: first drop the device's unclaimed
+ * ones (ordinary and last-resort) of every suite the batch names, so the
+ * quota counts what is left after.  One transaction: a failing batch
+ * leaves the old ones.
+ */
+static int
+kp_write(struct sq *s, int64_t device_id, const struct pouch_store_kp *kps,
+    size_t n, size_t stored_max, int replace)
 {
-	struct sq *s = (struct sq *)st;
 	int64_t have;
-	size_t i, fresh = 0;
+	size_t i, j, fresh = 0;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -82,6 +87,14 @@ sq_kp_add(struct pouch_store *st, int64_t device_id,
 		return rc;
 	if ((rc = device_active(s, device_id)) != POUCH_OK)
 		goto out;
+	for (i = 0; replace && i < n; i++) {
+		for (j = 0; j < i && kps[j].suite != kps[i].suite; j++)
+			;
+		if (j == i && (rc = sq_exec(s, "DELETE FROM key_packages "
+		    "WHERE device_id = ? AND suite = ?", "ii", device_id,
+		    (int64_t)kps[i].suite)) != POUCH_OK)
+			goto out;
+	}
 	if ((rc = sq_int(s, &have, "SELECT count(*) FROM key_packages "
 	    "WHERE device_id = ? AND last_resort = 0", "i", device_id)) !=
 	    POUCH_OK)
@@ -105,6 +118,20 @@ sq_kp_add(struct pouch_store *st, int64_t device_id,
 	}
 out:
 	return sq_end(s, rc);
+}
+
+int
+sq_kp_add(struct pouch_store *st, int64_t device_id,
+    const struct pouch_store_kp *kps, size_t n, size_t stored_max)
+{
+	return kp_write((struct sq *)st, device_id, kps, n, stored_max, 0);
+}
+
+int
+sq_kp_replace(struct pouch_store *st, int64_t device_id,
+    const struct pouch_store_kp *kps, size_t n, size_t stored_max)
+{
+	return kp_write((struct sq *)st, device_id, kps, n, stored_max, 1);
 }
 
 /*

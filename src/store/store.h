@@ -400,6 +400,16 @@ struct pouch_store_ops {
 		    const struct pouch_store_kp *kps, size_t n,
 		    size_t stored_max);
 	/*
+	 * kp_replace: as kp_add, after dropping (in the same transaction)
+	 * every KeyPackage of the device not yet claimed, ordinary and
+	 * last-resort, in each suite the batch names; other suites stay,
+	 * issued refs stay (a Welcome may name them).  The quota counts
+	 * what is left; on any error the old ones stay.
+	 */
+	int	(*kp_replace)(struct pouch_store *st, int64_t device_id,
+		    const struct pouch_store_kp *kps, size_t n,
+		    size_t stored_max);
+	/*
 	 * For every active device of user_id, consume one KeyPackage of
 	 * suite (the oldest; the last-resort one of that suite only when
 	 * none is left, and that one is not consumed), remember its ref as

@@ -7,8 +7,11 @@
  *     contact_key_rotated (never contact_key), the phone is told
  *     account_key_rotated and adopts the key and its new cross-signature,
  *     every leaf of Alice's in every conversation carries the new key
- *     after the next syncs, and messages flow both ways throughout; a new
- *     contact meeting Alice through an old KeyPackage learns the new key;
+ *     after the next syncs, and messages flow both ways throughout; each
+ *     of Alice's devices replaces its KeyPackages on the server at its
+ *     next sync, so a claim hands out only ones whose credential carries
+ *     the new key (before that sync: the old one); a new contact meeting
+ *     Alice learns the new key;
  *     a pairing approval and a revocation under the new key work; the
  *     audit shows the rotation;
  *   - POST /v1/account/rotate refuses a wrong prev (409), a bad
@@ -39,6 +42,8 @@
 #include "client/client_int.h"
 #include "e2e/e2e.h"
 #include "kt/kt.h"
+#include "mls/arena.h"
+#include "mls/msg.h"
 
 static struct server srv;
 static char root[64];
@@ -136,6 +141,84 @@ leaves_of(pouch_client *cl, const char *user, const uint8_t key[32],
 	free(v);
 }
 
+/*
+ * Claim user's KeyPackages through by (one per device but by's own): the
+ * device key of each handed out and the account key its credential
+ * carries (checked as conv.c's claim does); the count.
+ */
+static size_t
+claim_idents(pouch_client *by, const char *user, uint8_t dev[][32],
+    uint8_t acct[][32], size_t cap)
+{
+	struct pouch_mls_key_package kp;
+	struct pouch_mls_arena a;
+	struct cl_ident id;
+	json_t *req, *r = NULL, *arr, *e;
+	uint8_t *msg = NULL;
+	size_t msglen = 0, i, n = 0;
+	long st = 0;
+
+	req = json_pack("{s:s}", "user", user);
+	assert_non_null(req);
+	assert_int_equal(cl_api(by, "POST", "/v1/keypackages/claim", req,
+	    &st, &r), POUCH_OK);
+	json_decref(req);
+	assert_int_equal(st, 200);
+	arr = json_object_get(r, "key_packages");
+	assert_true(json_is_array(arr));
+	json_array_foreach(arr, i, e) {
+		assert_false(json_is_true(json_object_get(e, "missing")));
+		assert_true(n < cap);
+		assert_int_equal(pouch_b64_decode(json_string_value(
+		    json_object_get(e, "key_package")), 1u << 16, &msg,
+		    &msglen), POUCH_OK);
+		assert_true(msglen > 4);
+		pouch_mls_arena_init(&a, 1u << 20);
+		assert_int_equal(pouch_mls_key_package_from_bytes(&a, NULL,
+		    msg + 4, msglen - 4, &kp), POUCH_OK);
+		assert_int_equal(kp.leaf_node.signature_key.n, 32);
+		assert_int_equal(cl_ident_check(by->c,
+		    kp.leaf_node.credential.identity.p,
+		    kp.leaf_node.credential.identity.n,
+		    kp.leaf_node.signature_key.p,
+		    kp.leaf_node.signature_key.n, &id), POUCH_OK);
+		assert_string_equal(id.user, user);
+		memcpy(dev[n], kp.leaf_node.signature_key.p, 32);
+		memcpy(acct[n], id.account_key, 32);
+		n++;
+		pouch_mls_arena_free(&a);
+		free(msg);
+		msg = NULL;
+	}
+	json_decref(r);
+	return n;
+}
+
+/* Index of key in keys[n], or n. */
+static size_t
+key_at(uint8_t keys[][32], size_t n, const uint8_t key[32])
+{
+	size_t i;
+
+	for (i = 0; i < n && memcmp(keys[i], key, 32) != 0; i++)
+		;
+	return i;
+}
+
+/* 1 while cl still has its KeyPackages to replace. */
+static int
+kp_stale(pouch_client *cl)
+{
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = pouch_cstore_kv_get(cl->st, CL_KP_STALE, &v, &n);
+	assert_true(rc == POUCH_OK || rc == POUCH_E_NOT_FOUND);
+	pouch_cstore_buf_free(v, n);
+	return rc == POUCH_OK;
+}
+
 static void
 test_rotate(void **state)
 {
@@ -146,6 +229,7 @@ test_rotate(void **state)
 	uint8_t old[32], nk[32];
 	char hex[65];
 	size_t n = 0, i, j, with, without, rotations = 0, revocations;
+	uint8_t dev[4][32], acct[4][32];
 	int64_t group = 0;
 	uint64_t size;
 
@@ -184,6 +268,13 @@ test_rotate(void **state)
 	/* our leaves carry the new key already on the rotating device */
 	leaves_of(al1, "al", nk, &with, &without);
 	assert_true(with >= 2);
+	/* its KeyPackages on the server do not yet: the next sync replaces
+	 * them; the phone has not even seen the rotation */
+	assert_true(kp_stale(al1));
+	assert_false(kp_stale(al2));
+	assert_int_equal(claim_idents(bo, "al", dev, acct, 4), 2);
+	for (i = 0; i < 2; i++)
+		assert_memory_equal(acct[i], old, 32);
 	/* during: Bob sends before he has seen any of it */
 	send_in(bo, group, NULL, "group during");
 
@@ -206,6 +297,20 @@ test_rotate(void **state)
 	/* after everyone's next sync: every leaf of Alice's is new */
 	sync_ok(al1);
 	sync_ok(bo);
+	sync_ok(al2);
+	/* and so is every KeyPackage of hers the server hands out: each
+	 * device replaced its own (all of them: claim past a batch) */
+	assert_false(kp_stale(al1));
+	assert_false(kp_stale(al2));
+	for (j = 0; j < CL_KP_BATCH + 1; j++) {
+		assert_int_equal(claim_idents(bo, "al", dev, acct, 4), 2);
+		assert_true(key_at(dev, 2, al1->dev_pub) < 2);
+		assert_true(key_at(dev, 2, al2->dev_pub) < 2);
+		for (i = 0; i < 2; i++)
+			assert_memory_equal(acct[i], nk, 32);
+	}
+	/* the phone tops up again (the last-resort one is all it has) */
+	sync_ok(al1);
 	sync_ok(al2);
 	leaves_of(bo, "al", nk, &with, &without);
 	assert_int_equal(without, 0);
@@ -263,7 +368,7 @@ test_rotate(void **state)
 		pouch_client_kt_events_free(ev, n);
 	}
 
-	/* a new contact meets Alice through KeyPackages from before */
+	/* a new contact meets Alice through her new KeyPackages */
 	ca = enrol("ca", "ca1");
 	send_in(ca, 0, "al", "from ca");
 	sync_ok(al1);

@@ -5,7 +5,10 @@
  * (default: the hybrid suite 0xF001), a device with none of it comes
  * back as missing, and the configured suite alias (mls_suite_alias) is a
  * suite like the others; without it, the same upload is refused (422),
- * and an alias that cannot be one stops pouchd with a message.
+ * and an alias that cannot be one stops pouchd with a message.  An upload
+ * with "replace": true (after an account-key rotation) drops the device's
+ * unclaimed KeyPackages of its suites first: no claim hands out an old
+ * one again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,10 +68,11 @@ device(struct server *s, struct device *d, const char *user,
 	assert_int_equal(e2e_enrol_login(s, d), 0);
 }
 
-/* POST /v1/keypackages of kps (and last-resort lr, may be NULL). */
+/* POST /v1/keypackages of kps (and last-resort lr, may be NULL), with
+ * the value rep for "replace" (NULL: absent; the body takes it). */
 static long
-upload(struct server *s, const struct device *d, const struct buf *kps,
-    size_t n, const struct buf *lr)
+upload_rep(struct server *s, const struct device *d, const struct buf *kps,
+    size_t n, const struct buf *lr, json_t *rep)
 {
 	json_t *arr = json_array(), *body = json_object(), *r = NULL;
 	char *b;
@@ -86,9 +90,18 @@ upload(struct server *s, const struct device *d, const struct buf *kps,
 		json_object_set_new(body, "last_resort", json_string(b));
 		free(b);
 	}
+	if (rep != NULL)
+		json_object_set_new(body, "replace", rep);
 	st = e2e_json(s, "POST", "/v1/keypackages", d->token, body, &r);
 	json_decref(r);
 	return st;
+}
+
+static long
+upload(struct server *s, const struct device *d, const struct buf *kps,
+    size_t n, const struct buf *lr)
+{
+	return upload_rep(s, d, kps, n, lr, NULL);
 }
 
 /* GET /v1/keypackages/count with query (may be ""); *r the answer. */
@@ -337,6 +350,89 @@ test_alias(void **state)
 	free_bufs(kp, 2);
 }
 
+/*
+ * fay's f1 published in the hybrid suite and in suite 1, f2 in the
+ * hybrid one; one of f1's was claimed.  f1 uploads a new batch with
+ * "replace": true: its old hybrid ones (the last-resort one too) are
+ * gone, its suite 1 one and f2's stay, the count shows only the new
+ * ones, and claims hand out only new ones.  A "replace" that is not a
+ * boolean is refused (400) and changes nothing; false is a plain upload.
+ */
+static void
+test_replace(void **state)
+{
+	struct device e, f1, f2;
+	struct buf old[6], nw[4], more, twice[2];
+	json_t *r, *bad[3];
+	size_t i;
+
+	(void)state;
+	device(&plain, &e, "erin", NULL);
+	device(&plain, &f1, "fay", NULL);
+	device(&plain, &f2, "fay", &f1);
+	e2e_key_package_in(&f1, HYBRID, 11, &old[0]);
+	e2e_key_package_in(&f1, HYBRID, 12, &old[1]);
+	e2e_key_package_in(&f1, 1, 13, &old[2]);
+	e2e_key_package_in(&f1, HYBRID, 14, &old[3]);	/* last resort */
+	e2e_key_package_in(&f2, HYBRID, 21, &old[4]);
+	e2e_key_package_in(&f2, HYBRID, 22, &old[5]);
+	assert_int_equal(upload(&plain, &f1, old, 3, &old[3]), 201);
+	assert_int_equal(upload(&plain, &f2, &old[4], 2, NULL), 201);
+	assert_int_equal(claim(&plain, &e, "fay", NULL, &r), 200);
+	handed(entry(r, f1.id), &old[0], HYBRID, 0);
+	handed(entry(r, f2.id), &old[4], HYBRID, 0);
+	json_decref(r);
+
+	/* malformed: refused, nothing replaced */
+	e2e_key_package_in(&f1, HYBRID, 31, &nw[0]);
+	e2e_key_package_in(&f1, HYBRID, 32, &nw[1]);
+	e2e_key_package_in(&f1, HYBRID, 33, &nw[2]);	/* last resort */
+	bad[0] = json_string("true");
+	bad[1] = json_integer(1);
+	bad[2] = json_null();
+	for (i = 0; i < 3; i++)
+		assert_int_equal(upload_rep(&plain, &f1, nw, 2, &nw[2],
+		    bad[i]), 400);
+	count_is(&plain, &f1, "", 1, 1, HYBRID);
+
+	assert_int_equal(upload_rep(&plain, &f1, nw, 2, &nw[2], json_true()),
+	    201);
+	count_is(&plain, &f1, "", 2, 1, HYBRID);
+	count_is(&plain, &f1, "?cipher_suite=1", 1, 0, 1);
+	count_is(&plain, &f2, "", 1, 0, HYBRID);
+	assert_int_equal(claim(&plain, &e, "fay", NULL, &r), 200);
+	handed(entry(r, f1.id), &nw[0], HYBRID, 0);
+	handed(entry(r, f2.id), &old[5], HYBRID, 0);
+	json_decref(r);
+	assert_int_equal(claim(&plain, &e, "fay", NULL, &r), 200);
+	handed(entry(r, f1.id), &nw[1], HYBRID, 0);
+	json_decref(r);
+	for (i = 0; i < 2; i++) {	/* the new last-resort one, never
+					 * old[1] nor old[3] */
+		assert_int_equal(claim(&plain, &e, "fay", NULL, &r), 200);
+		handed(entry(r, f1.id), &nw[2], HYBRID, 1);
+		json_decref(r);
+	}
+	assert_int_equal(claim(&plain, &e, "fay", json_integer(1), &r), 200);
+	handed(entry(r, f1.id), &old[2], 1, 0);
+	json_decref(r);
+
+	/* false: an ordinary upload, next to what is there */
+	e2e_key_package_in(&f1, HYBRID, 34, &more);
+	assert_int_equal(upload_rep(&plain, &f1, &more, 1, NULL,
+	    json_false()), 201);
+	count_is(&plain, &f1, "", 1, 1, HYBRID);
+	e2e_key_package_in(&f1, HYBRID, 35, &nw[3]);
+	/* a replacement whose batch fails (one ref twice) keeps them */
+	twice[0] = twice[1] = nw[3];
+	assert_int_equal(upload_rep(&plain, &f1, twice, 2, NULL,
+	    json_true()), 409);
+	count_is(&plain, &f1, "", 1, 1, HYBRID);
+	e2e_buf_free(&more);
+	free_bufs(old, 6);
+	free_bufs(nw, 4);
+}
+
 /* pouchd serve on s's config: its exit status, stderr into out. */
 static int
 serve_output(struct server *s, char *out, size_t cap)
@@ -392,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_per_suite),
 		cmocka_unit_test(test_alias),
 		cmocka_unit_test(test_alias_refused),
+		cmocka_unit_test(test_replace),
 	};
 
 	return cmocka_run_group_tests_name("pouchd_kp_suite", tests,

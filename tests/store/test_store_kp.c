@@ -5,8 +5,10 @@
  * claim hands out only KeyPackages of the suite asked for, a device
  * with none of it is reported missing and loses nothing, a last-resort
  * KeyPackage replaces only the one of its own suite, counts are per
- * suite, and a database of schema 5 (no suite column) migrates with each
- * stored KeyPackage's suite read from its bytes.
+ * suite, a database of schema 5 (no suite column) migrates with each
+ * stored KeyPackage's suite read from its bytes, and kp_replace (after
+ * an account-key rotation) drops only the device's unclaimed ones of the
+ * batch's suites, atomically, with the quota counted after.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -178,6 +180,29 @@ put(struct pouch_store *st, int64_t dev, uint16_t suite, const char *tag,
 	kp = (struct pouch_store_kp){ ref, sizeof(ref), data, sizeof(data),
 	    last_resort, suite };
 	return st->ops->kp_add(st, dev, &kp, 1, stored_max);
+}
+
+/*
+ * Replace dev's KeyPackages with a batch: tags[i] (ref "R" + tag), in
+ * suites[i], a last-resort one when the tag starts with 'L'.
+ */
+static int
+replace(struct pouch_store *st, int64_t dev, const char *const *tags,
+    const uint16_t *suites, size_t n, size_t stored_max)
+{
+	struct pouch_store_kp kp[8];
+	uint8_t data[8][KP_LEN], ref[8][5];
+	size_t i;
+
+	assert_true(n <= 8);
+	for (i = 0; i < n; i++) {
+		kp_bytes(data[i], suites[i], tags[i]);
+		ref[i][0] = 'R';
+		memcpy(ref[i] + 1, tags[i], 4);
+		kp[i] = (struct pouch_store_kp){ ref[i], sizeof(ref[i]),
+		    data[i], sizeof(data[i]), tags[i][0] == 'L', suites[i] };
+	}
+	return st->ops->kp_replace(st, dev, kp, n, stored_max);
 }
 
 /* What a claim handed out, in device order. */
@@ -378,6 +403,144 @@ per_suite_count_quota(struct pouch_store *st)
 	count_is(st, d, SUITE_A, 2, 0);
 }
 
+/* 1 when the ref "R" + tag is remembered as issued (read with SQL). */
+static int
+issued(struct fx *f, const char *tag)
+{
+	char sql[128];
+	sqlite3_stmt *q;
+	sqlite3 *db;
+	PGconn *c;
+	PGresult *r;
+	int found;
+
+	if (f->pg) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM kp_issued "
+		    "WHERE ref = 'R%s'::bytea", tag);
+		c = PQconnectdb(pg_ci);
+		assert_int_equal(PQstatus(c), CONNECTION_OK);
+		r = PQexec(c, sql);
+		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+		found = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+		PQfinish(c);
+		return found;
+	}
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+	    "kp_issued WHERE ref = ?", -1, &q, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "R%s", tag);
+	assert_int_equal(sqlite3_bind_blob(q, 1, sql, 5, SQLITE_TRANSIENT),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	found = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return found;
+}
+
+/*
+ * After a rotation a device replaces its KeyPackages: the unclaimed ones
+ * of the batch's suites go (ordinary and last-resort), other suites and
+ * other devices keep theirs, issued refs stay remembered, and a claim
+ * never hands out an old one again.
+ */
+static void
+replace_drops_old(struct fx *f)
+{
+	static const char *const nt[] = { "na-1", "na-2", "LA-2" };
+	static const uint16_t ns[] = { SUITE_A, SUITE_A, SUITE_A };
+	struct pouch_store *st = fx_open(f);
+	struct got g;
+	int64_t ub, a, d1, d2;
+	int i;
+
+	a = enrol(st, "alice", 1, NULL);
+	d1 = enrol(st, "bob", 2, &ub);
+	d2 = enrol(st, "bob", 3, NULL);
+	assert_int_equal(put(st, d1, SUITE_A, "oa-1", 0, 100), POUCH_OK);
+	assert_int_equal(put(st, d1, SUITE_A, "oa-2", 0, 100), POUCH_OK);
+	assert_int_equal(put(st, d1, SUITE_A, "LA-1", 1, 100), POUCH_OK);
+	assert_int_equal(put(st, d1, SUITE_B, "ob-1", 0, 100), POUCH_OK);
+	assert_int_equal(put(st, d1, SUITE_B, "LB-1", 1, 100), POUCH_OK);
+	assert_int_equal(put(st, d2, SUITE_A, "xa-1", 0, 100), POUCH_OK);
+	assert_int_equal(put(st, d2, SUITE_A, "xa-2", 0, 100), POUCH_OK);
+	claim(st, ub, a, SUITE_A, &g);		/* oa-1 and xa-1 issued */
+	assert_string_equal(g.tag[0], "oa-1");
+	assert_string_equal(g.tag[1], "xa-1");
+	assert_int_equal(issued(f, "oa-1"), 1);
+
+	assert_int_equal(replace(st, d1, nt, ns, 3, 100), POUCH_OK);
+	count_is(st, d1, SUITE_A, 2, 1);
+	count_is(st, d1, SUITE_B, 1, 1);	/* not in the batch: kept */
+	count_is(st, d2, SUITE_A, 1, 0);	/* another device: kept */
+	assert_int_equal(issued(f, "oa-1"), 1);	/* a Welcome may name it */
+	claim(st, ub, d2, SUITE_A, &g);
+	assert_string_equal(g.tag[0], "na-1");
+	claim(st, ub, d2, SUITE_A, &g);
+	assert_string_equal(g.tag[0], "na-2");
+	for (i = 0; i < 2; i++) {		/* never oa-2 nor LA-1 */
+		claim(st, ub, d2, SUITE_A, &g);
+		assert_int_equal(g.n, 1);
+		assert_string_equal(g.tag[0], "LA-2");
+		assert_true(g.last_resort[0]);
+	}
+	claim(st, ub, d2, SUITE_B, &g);
+	assert_string_equal(g.tag[0], "ob-1");
+	claim(st, ub, d1, SUITE_A, &g);		/* d2's own one still there */
+	assert_string_equal(g.tag[0], "xa-2");
+}
+
+/*
+ * A replacement is one transaction: a batch that fails (a ref twice, a
+ * ref another device holds, over the quota, a reserved suite) leaves the
+ * old KeyPackages.  The quota counts what is left after the replacement,
+ * all suites together.
+ */
+static void
+replace_atomic_quota(struct fx *f)
+{
+	static const char *const dup[] = { "nb-1", "nb-1" };
+	static const char *const other[] = { "nb-2", "xa-1" };
+	static const char *const q2[] = { "qa-3", "qa-4" };
+	static const char *const q3[] = { "qa-5", "qa-6", "qa-7" };
+	static const char *const zero[] = { "nz-1" };
+	static const uint16_t sa[] = { SUITE_A, SUITE_A, SUITE_A };
+	static const uint16_t sb[] = { SUITE_B, SUITE_B };
+	static const uint16_t s0[] = { 0 };
+	struct pouch_store *st = fx_open(f);
+	struct got g;
+	int64_t ub, a, d1, d2;
+
+	a = enrol(st, "alice", 1, NULL);
+	d1 = enrol(st, "bob", 2, &ub);
+	d2 = enrol(st, "bob", 3, NULL);
+	assert_int_equal(put(st, d2, SUITE_A, "xa-1", 0, 100), POUCH_OK);
+	assert_int_equal(put(st, d1, SUITE_A, "qa-1", 0, 3), POUCH_OK);
+	assert_int_equal(put(st, d1, SUITE_A, "qa-2", 0, 3), POUCH_OK);
+	assert_int_equal(put(st, d1, SUITE_B, "qb-1", 0, 3), POUCH_OK);
+	assert_int_equal(put(st, d1, SUITE_B, "LB-1", 1, 3), POUCH_OK);
+
+	assert_int_equal(replace(st, d1, dup, sb, 2, 100), POUCH_E_EXISTS);
+	assert_int_equal(replace(st, d1, other, sb, 2, 100), POUCH_E_EXISTS);
+	assert_int_equal(replace(st, d1, zero, s0, 1, 100), POUCH_E_MISUSE);
+	count_is(st, d1, SUITE_B, 1, 1);
+	count_is(st, d2, SUITE_A, 1, 0);
+	/* 3 ordinary ones held, at most 3: adding 2 is over, replacing the
+	 * 2 of suite A with 2 is not */
+	assert_int_equal(put(st, d1, SUITE_A, "qa-8", 0, 3), POUCH_E_QUOTA);
+	assert_int_equal(replace(st, d1, q2, sa, 2, 3), POUCH_OK);
+	count_is(st, d1, SUITE_A, 2, 0);
+	count_is(st, d1, SUITE_B, 1, 1);
+	/* 1 of B kept + 3 new of A is over: nothing changes */
+	assert_int_equal(replace(st, d1, q3, sa, 3, 3), POUCH_E_QUOTA);
+	count_is(st, d1, SUITE_A, 2, 0);
+	claim(st, ub, a, SUITE_A, &g);
+	assert_string_equal(g.tag[0], "qa-3");
+	claim(st, ub, a, SUITE_B, &g);
+	assert_string_equal(g.tag[0], "qb-1");
+}
+
 /* ---- migration from schema 5 ------------------------------------------- */
 
 /*
@@ -549,6 +712,18 @@ test_per_suite_count_quota(void **state)
 	per_suite_count_quota(fx_open(*state));
 }
 
+static void
+test_replace_drops_old(void **state)
+{
+	replace_drops_old(*state);
+}
+
+static void
+test_replace_atomic_quota(void **state)
+{
+	replace_atomic_quota(*state);
+}
+
 int
 main(void)
 {
@@ -559,6 +734,10 @@ main(void)
 		    sq_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_suite_count_quota,
 		    sq_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_drops_old,
+		    sq_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_atomic_quota,
+		    sq_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_sqlite,
 		    sq_setup, teardown),
 	};
@@ -568,6 +747,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_per_suite_last_resort,
 		    pg_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_suite_count_quota,
+		    pg_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_drops_old,
+		    pg_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_atomic_quota,
 		    pg_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_pg,
 		    pg_setup, teardown),

@@ -19,8 +19,10 @@
  * 56, which are one byte shuffle, and by 1, whose left shift is an add.
  * The rotation counts and the pi positions were generated from their
  * definitions.  Absorb and squeeze move four lanes of a state at a time
- * with a 4x4 transpose of 64-bit words.  There is no branch, table
- * index or division on the data, so it is constant time in the state.
+ * with a 4x4 transpose of 64-bit words; the lane_ functions set or add
+ * to one state alone, for sample.c's scheduler, which runs a different
+ * hash in each state.  There is no branch, table index or division on
+ * the data, so it is constant time in the state.
  */
 #include <string.h>
 
@@ -287,6 +289,111 @@ pouch_mlkem_keccakx4_absorb(struct pouch_mlkem_keccakx4 *k, size_t rate,
 	s[rate / 8 - 1] = XOR(s[rate / 8 - 1],
 	    _mm256_set1_epi64x((long long)(UINT64_C(1) << 63)));
 	OPENSSL_cleanse(blk, 4 * w);
+}
+
+/*
+ * State j alone becomes the absorbed message in (inlen < rate bytes),
+ * as pouch_mlkem_keccakx4_absorb makes it; the other three are left as
+ * they are.  The scheduler of sample.c refills a lane this way when its
+ * job is done while the others go on.
+ */
+void
+pouch_mlkem_keccakx4_lane_absorb(struct pouch_mlkem_keccakx4 *k,
+    unsigned j, size_t rate, const uint8_t *in, size_t inlen)
+{
+	uint64_t w = 0;
+	size_t i, n = inlen / 8;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&w, in + 8 * i, 8);		/* little-endian */
+		k->s[4 * i + j] = w;
+	}
+	/* The partial word: the last bytes of in, then 0x1f. */
+	w = 0x1f;
+	for (i = inlen; i > 8 * n; i--)
+		w = w << 8 | in[i - 1];
+	k->s[4 * n + j] = w;
+	for (i = n + 1; i < 25; i++)
+		k->s[4 * i + j] = 0;
+	k->s[4 * (rate / 8 - 1) + j] ^= UINT64_C(1) << 63;
+}
+
+/*
+ * XOR len bytes (len <= 200) of in into state j from its first byte on,
+ * then, when ds is not 0, the padding: ds at byte len, 0x80 into byte
+ * rate - 1.  Absorbing a message of several blocks one lane at a time.
+ */
+void
+pouch_mlkem_keccakx4_lane_xor(struct pouch_mlkem_keccakx4 *k, unsigned j,
+    const uint8_t *in, size_t len, uint8_t ds, size_t rate)
+{
+	uint64_t w;
+	size_t i, n = len / 8;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&w, in + 8 * i, 8);		/* little-endian */
+		k->s[4 * i + j] ^= w;
+	}
+	w = ds;
+	for (i = len; i > 8 * n; i--)
+		w = w << 8 | in[i - 1];
+	if (n < 25)
+		k->s[4 * n + j] ^= w;
+	if (ds != 0)
+		k->s[4 * (rate / 8 - 1) + j] ^= UINT64_C(1) << 63;
+}
+
+/* State j becomes all zero. */
+void
+pouch_mlkem_keccakx4_lane_zero(struct pouch_mlkem_keccakx4 *k, unsigned j)
+{
+	size_t i;
+
+	for (i = 0; i < 25; i++)
+		k->s[4 * i + j] = 0;
+}
+
+/* One Keccak-f[1600] of all four states. */
+AVX2 void
+pouch_mlkem_keccakx4_permute(struct pouch_mlkem_keccakx4 *k)
+{
+	keccakf1600x4((__m256i *)(void *)k->s);
+}
+
+/*
+ * The first rate bytes (a multiple of 8) of each state into out[j],
+ * without a permutation: a squeeze of one block is permute, extract.
+ */
+AVX2 void
+pouch_mlkem_keccakx4_extract(const struct pouch_mlkem_keccakx4 *k,
+    size_t rate, uint8_t *const out[4])
+{
+	const __m256i *s = (const __m256i *)(const void *)k->s;
+	__m256i v0, v1, v2, v3;
+	__m128i lo, hi;
+	size_t i;
+
+	for (i = 0; 8 * (i + 4) <= rate; i += 4) {
+		v0 = s[i];
+		v1 = s[i + 1];
+		v2 = s[i + 2];
+		v3 = s[i + 3];
+		TRANSPOSE4(v0, v1, v2, v3);
+		_mm256_storeu_si256((__m256i *)(void *)(out[0] + 8 * i), v0);
+		_mm256_storeu_si256((__m256i *)(void *)(out[1] + 8 * i), v1);
+		_mm256_storeu_si256((__m256i *)(void *)(out[2] + 8 * i), v2);
+		_mm256_storeu_si256((__m256i *)(void *)(out[3] + 8 * i), v3);
+	}
+	for (; 8 * i < rate; i++) {
+		lo = _mm256_castsi256_si128(s[i]);
+		hi = _mm256_extracti128_si256(s[i], 1);
+		_mm_storel_epi64((__m128i *)(void *)(out[0] + 8 * i), lo);
+		_mm_storel_epi64((__m128i *)(void *)(out[1] + 8 * i),
+		    _mm_unpackhi_epi64(lo, lo));
+		_mm_storel_epi64((__m128i *)(void *)(out[2] + 8 * i), hi);
+		_mm_storel_epi64((__m128i *)(void *)(out[3] + 8 * i),
+		    _mm_unpackhi_epi64(hi, hi));
+	}
 }
 
 /* Squeeze nblocks blocks of rate bytes into each out[j]. */

@@ -84,6 +84,12 @@ pouch_mlkem_ek_check(enum pouch_mlkem_param p, const uint8_t *ek,
 		return POUCH_E_MISUSE;
 	if (eklen != prm->ek_bytes)			/* type check */
 		return POUCH_E_BAD_KEY;
+#ifdef POUCH_MLKEM_AVX2
+	/* rho follows the 384k bytes: the 4 bytes the loads run past. */
+	if (pouch_mlkem_avx2_usable())
+		return pouch_mlkem_over_q_avx2(ek, MLKEM_POLY_BYTES *
+		    prm->k) != 0 ? POUCH_E_BAD_KEY : POUCH_OK;
+#endif
 	/*
 	 * ByteEncode12(ByteDecode12(ek[0 : 384k])) == ek[0 : 384k] (7.1)
 	 * exactly when every 12-bit value is below q: decoding reduces
@@ -230,6 +236,7 @@ pouch_mlkem_encaps_internal(const struct pouch_mlkem_ctx *c,
     uint8_t ss[static MLKEM_SS_BYTES])
 {
 	const struct pouch_mlkem_params *prm = pouch_mlkem_params_get(p);
+	struct pouch_mlkem_poly at[MLKEM_K_MAX * MLKEM_K_MAX];
 	EVP_MD_CTX *mdc = NULL;
 	uint8_t h[MLKEM_SYM_BYTES], kr[2 * MLKEM_SYM_BYTES];
 	int rc;
@@ -244,15 +251,19 @@ pouch_mlkem_encaps_internal(const struct pouch_mlkem_ctx *c,
 		rc = POUCH_E_NOMEM;
 		goto out;
 	}
-	/* (K, r) = G(m || H(ek)) */
-	if ((rc = pouch_mlkem_digest(mdc, c->sha3_256, ek, eklen, NULL, 0, h,
-	    sizeof(h))) != POUCH_OK)
+	/*
+	 * H(ek) and K-PKE's A_hat^T (a function of rho, the end of ek)
+	 * together: the hash's blocks fill a lane of the matrix's pass.
+	 * Then (K, r) = G(m || H(ek)), and K-PKE with that matrix.
+	 */
+	if ((rc = pouch_mlkem_sample_matrix_hash(c, mdc, prm->k,
+	    ek + MLKEM_POLY_BYTES * prm->k, 1, at, ek, eklen, h)) != POUCH_OK)
 		goto out;
 	if ((rc = pouch_mlkem_digest(mdc, c->sha3_512, m, MLKEM_SYM_BYTES, h,
 	    sizeof(h), kr, sizeof(kr))) != POUCH_OK)
 		goto out;
-	if ((rc = pouch_mlkem_kpke_encrypt(c, mdc, prm, ek, m,
-	    kr + MLKEM_SYM_BYTES, ct)) != POUCH_OK)
+	if ((rc = pouch_mlkem_kpke_encrypt_at(c, mdc, prm, ek, m,
+	    kr + MLKEM_SYM_BYTES, at, ct)) != POUCH_OK)
 		goto out;
 	memcpy(ss, kr, MLKEM_SS_BYTES);
 out:
@@ -419,7 +430,6 @@ pouch_mlkem768_ek_from_seed(const struct pouch_mlkem_ctx *c,
 {
 	const struct pouch_mlkem_params *prm =
 	    pouch_mlkem_params_get(POUCH_MLKEM768);
-	uint8_t dkpke[3 * MLKEM_POLY_BYTES];	/* k = 3 */
 	EVP_MD_CTX *mdc = NULL;
 	int rc;
 
@@ -433,11 +443,10 @@ pouch_mlkem768_ek_from_seed(const struct pouch_mlkem_ctx *c,
 		rc = POUCH_E_NOMEM;
 		goto out;
 	}
-	rc = pouch_mlkem_kpke_keygen(c, mdc, prm, seed, ek->b, dkpke);
+	rc = pouch_mlkem_kpke_keygen(c, mdc, prm, seed, ek->b, NULL);
 out:
 	if (rc != POUCH_OK)
 		OPENSSL_cleanse(ek, sizeof(*ek));
-	OPENSSL_cleanse(dkpke, sizeof(dkpke));
 	EVP_MD_CTX_free(mdc);
 	return rc;
 }

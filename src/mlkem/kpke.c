@@ -1,9 +1,9 @@
 /*
  * kpke.c - K-PKE, the CPA-secure encryption inside ML-KEM (FIPS 203 5).
- * The matrix A_hat is sampled whole at the start of a call (four entries
- * at a time with the AVX2 SHAKE), into a local array that is not wiped:
- * it is public, a function of rho.  The noise polynomials are sampled
- * together the same way.  Every secret polynomial lives in one workspace
+ * The matrix A_hat is sampled whole at the start of a call, together
+ * with the noise polynomials (one four-way pass with the AVX2 SHAKE),
+ * into a local array that is not wiped: it is public, a function of
+ * rho.  Every secret polynomial lives in one workspace
  * struct per function, wiped at out: on every path.
  */
 #include <string.h>
@@ -67,22 +67,21 @@ pouch_mlkem_kpke_keygen_rs(const struct pouch_mlkem_ctx *c, EVP_MD_CTX *mdc,
 	unsigned i, j;
 	int rc;
 
-	/* s[i] = CBD(PRF(sigma, i)), e[i] = CBD(PRF(sigma, k + i)). */
+	/*
+	 * s[i] = CBD(PRF(sigma, i)), e[i] = CBD(PRF(sigma, k + i)), and
+	 * a[k i + j] = A_hat[i, j] = SampleNTT(rho || j || i), in one pass.
+	 */
 	for (i = 0; i < p->k; i++) {
 		se[i] = &ws.s[i];
 		se[p->k + i] = &ws.e[i];
 	}
-	if ((rc = pouch_mlkem_sample_cbd_many(c, mdc, sigma, 0, p->eta1, se,
-	    2 * p->k)) != POUCH_OK)
+	if ((rc = pouch_mlkem_sample_matrix_noise(c, mdc, p->k, rho, 0, a,
+	    sigma, p->eta1, 2 * p->k, p->eta1, se, 2 * p->k)) != POUCH_OK)
 		goto out;
 	for (i = 0; i < p->k; i++) {
 		pouch_mlkem_ntt(&ws.s[i]);
 		pouch_mlkem_ntt(&ws.e[i]);
 	}
-	/* a[k i + j] = A_hat[i, j] = SampleNTT(rho || j || i). */
-	if ((rc = pouch_mlkem_sample_matrix_vartime(c, mdc, p->k, rho, 0,
-	    a)) != POUCH_OK)
-		goto out;
 	/* t_hat[i] = sum_j A_hat[i, j] * s_hat[j] + e_hat[i]. */
 	for (i = 0; i < p->k; i++) {
 		memset(&ws.acc, 0, sizeof(ws.acc));
@@ -92,8 +91,9 @@ pouch_mlkem_kpke_keygen_rs(const struct pouch_mlkem_ctx *c, EVP_MD_CTX *mdc,
 		pouch_mlkem_acc_reduce(&ws.t, &ws.acc);
 		pouch_mlkem_poly_add(&ws.t, &ws.e[i]);
 		pouch_mlkem_byte_encode(ek + MLKEM_POLY_BYTES * i, &ws.t, 12);
-		pouch_mlkem_byte_encode(dkpke + MLKEM_POLY_BYTES * i, &ws.s[i],
-		    12);
+		if (dkpke != NULL)
+			pouch_mlkem_byte_encode(dkpke + MLKEM_POLY_BYTES * i,
+			    &ws.s[i], 12);
 	}
 	memcpy(ek + MLKEM_POLY_BYTES * p->k, rho, MLKEM_SYM_BYTES);
 	rc = POUCH_OK;
@@ -102,41 +102,48 @@ out:
 	return rc;
 }
 
-/* Algorithm 14. */
-int
-pouch_mlkem_kpke_encrypt(const struct pouch_mlkem_ctx *c, EVP_MD_CTX *mdc,
+/*
+ * Algorithm 14 with A_hat^T in at, or (at NULL) sampled here into
+ * scratch (room for k^2 polynomials).
+ */
+static int
+encrypt(const struct pouch_mlkem_ctx *c, EVP_MD_CTX *mdc,
     const struct pouch_mlkem_params *p, const uint8_t *ek,
     const uint8_t m[static MLKEM_SYM_BYTES],
-    const uint8_t r[static MLKEM_SYM_BYTES], uint8_t *ct)
+    const uint8_t r[static MLKEM_SYM_BYTES],
+    const struct pouch_mlkem_poly *at, struct pouch_mlkem_poly *scratch,
+    uint8_t *ct)
 {
 	const uint8_t *rho = ek + MLKEM_POLY_BYTES * p->k;
-	struct pouch_mlkem_poly a[MLKEM_K_MAX * MLKEM_K_MAX];
 	struct pouch_mlkem_poly *noise[2 * MLKEM_K_MAX + 1];
+	const struct pouch_mlkem_poly *a = at != NULL ? at : scratch;
 	struct encrypt_ws ws;
 	unsigned i, j;
 	int rc;
 
-	/* y[i], e1[i], e2 = CBD(PRF(r, i)), CBD(PRF(r, k + i)), ..(2k). */
+	/*
+	 * y[i], e1[i], e2 = CBD(PRF(r, i)), CBD(PRF(r, k + i)), ..(2k) and,
+	 * unless the caller has it, a[k i + j] = A_hat[j, i] =
+	 * SampleNTT(rho || i || j), in one pass.
+	 */
 	for (i = 0; i < p->k; i++) {
 		noise[i] = &ws.y[i];
 		noise[p->k + i] = &ws.e1[i];
 	}
 	noise[2 * p->k] = &ws.e2;
-	if (p->eta1 == p->eta2)
-		rc = pouch_mlkem_sample_cbd_many(c, mdc, r, 0, p->eta1, noise,
-		    2 * p->k + 1);
-	else if ((rc = pouch_mlkem_sample_cbd_many(c, mdc, r, 0, p->eta1,
-	    noise, p->k)) == POUCH_OK)
-		rc = pouch_mlkem_sample_cbd_many(c, mdc, r, (uint8_t)p->k,
-		    p->eta2, noise + p->k, p->k + 1);
-	if (rc != POUCH_OK)
+	if (at != NULL) {
+		if ((rc = pouch_mlkem_sample_cbd_many(c, mdc, r, 0, p->eta1,
+		    noise, p->k)) != POUCH_OK ||
+		    (rc = pouch_mlkem_sample_cbd_many(c, mdc, r,
+		    (uint8_t)p->k, p->eta2, noise + p->k, p->k + 1)) !=
+		    POUCH_OK)
+			goto out;
+	} else if ((rc = pouch_mlkem_sample_matrix_noise(c, mdc, p->k, rho,
+	    1, scratch, r, p->eta1, p->k, p->eta2, noise, 2 * p->k + 1)) !=
+	    POUCH_OK)
 		goto out;
 	for (i = 0; i < p->k; i++)
 		pouch_mlkem_ntt(&ws.y[i]);
-	/* a[k i + j] = A_hat[j, i] = SampleNTT(rho || i || j). */
-	if ((rc = pouch_mlkem_sample_matrix_vartime(c, mdc, p->k, rho, 1,
-	    a)) != POUCH_OK)
-		goto out;
 
 	/* u[i] = NTT^-1(sum_j A_hat[j, i] * y_hat[j]) + e1[i], then c1. */
 	for (i = 0; i < p->k; i++) {
@@ -169,6 +176,29 @@ pouch_mlkem_kpke_encrypt(const struct pouch_mlkem_ctx *c, EVP_MD_CTX *mdc,
 out:
 	OPENSSL_cleanse(&ws, sizeof(ws));
 	return rc;
+}
+
+int
+pouch_mlkem_kpke_encrypt(const struct pouch_mlkem_ctx *c, EVP_MD_CTX *mdc,
+    const struct pouch_mlkem_params *p, const uint8_t *ek,
+    const uint8_t m[static MLKEM_SYM_BYTES],
+    const uint8_t r[static MLKEM_SYM_BYTES], uint8_t *ct)
+{
+	struct pouch_mlkem_poly a[MLKEM_K_MAX * MLKEM_K_MAX];
+
+	return encrypt(c, mdc, p, ek, m, r, NULL, a, ct);
+}
+
+int
+pouch_mlkem_kpke_encrypt_at(const struct pouch_mlkem_ctx *c,
+    EVP_MD_CTX *mdc, const struct pouch_mlkem_params *p, const uint8_t *ek,
+    const uint8_t m[static MLKEM_SYM_BYTES],
+    const uint8_t r[static MLKEM_SYM_BYTES],
+    const struct pouch_mlkem_poly *at, uint8_t *ct)
+{
+	if (at == NULL)
+		return POUCH_E_MISUSE;
+	return encrypt(c, mdc, p, ek, m, r, at, NULL, ct);
 }
 
 /* Algorithm 15. */

@@ -8,8 +8,9 @@
  * decapsulation key).  This is the one primitive libpouch implements
  * itself; SHA3-256/512 and SHAKE128/256 come from OpenSSL, fetched once
  * into a struct pouch_mlkem_ctx, except that where the CPU has AVX2 the
- * SHAKE of SampleNTT and PRF runs four instances at a time in our own
- * Keccak (keccak_avx2.c) and the NTTs and products in T_q use AVX2
+ * SHAKE of SampleNTT and PRF (and Encaps' H(ek), beside the matrix) runs
+ * four instances at a time in our own Keccak (keccak_avx2.c, scheduled
+ * by sample.c) and the NTTs and products in T_q use AVX2
  * (poly_avx2.c); the portable code stays and tests hold both to the same
  * output.  Everything that touches secret data runs in constant time: no
  * branch, table index or division depends on a secret (tests/mlkem/
@@ -232,10 +233,17 @@ void	pouch_mlkem_cbd2_avx2(struct pouch_mlkem_poly *f, const uint8_t *b);
 /*
  * SampleNTT's rejection loop from out[*found] on, eight candidates at a
  * time while eight more fit below want: returns the bytes of buf used (a
- * multiple of 3) and updates *found.
+ * multiple of 3) and updates *found.  It loads 16 bytes for every 12 it
+ * uses: readable (>= len) bytes of buf may be loaded, the candidates
+ * come from the first len.
  */
 size_t	pouch_mlkem_rej_avx2(uint16_t *out, unsigned want, const uint8_t *buf,
-	    size_t len, unsigned *found);
+	    size_t len, size_t readable, unsigned *found);
+/*
+ * Nonzero when one of the 12-bit values in buf[0..len) is q or more (len
+ * a multiple of 12; loads 4 bytes past len): ek_check's modulus check.
+ */
+unsigned pouch_mlkem_over_q_avx2(const uint8_t *buf, size_t len);
 
 /*
  * keccak_avx2.c: four SHAKE instances at once.  absorb takes the whole
@@ -253,6 +261,22 @@ void	pouch_mlkem_keccakx4_absorb(struct pouch_mlkem_keccakx4 *k,
 	    size_t rate, const uint8_t *const in[4], size_t inlen);
 void	pouch_mlkem_keccakx4_squeeze(struct pouch_mlkem_keccakx4 *k,
 	    size_t rate, uint8_t *const out[4], size_t nblocks);
+/*
+ * One state at a time, for sample.c's scheduler: lane_absorb makes state
+ * j (only) the absorbed in, as absorb does; permute runs Keccak-f on all
+ * four; extract copies the first rate bytes of each (permute then
+ * extract is a one-block squeeze).
+ */
+void	pouch_mlkem_keccakx4_lane_absorb(struct pouch_mlkem_keccakx4 *k,
+	    unsigned j, size_t rate, const uint8_t *in, size_t inlen);
+/* lane_xor adds len bytes (and with ds != 0 the padding) to state j. */
+void	pouch_mlkem_keccakx4_lane_xor(struct pouch_mlkem_keccakx4 *k,
+	    unsigned j, const uint8_t *in, size_t len, uint8_t ds, size_t rate);
+void	pouch_mlkem_keccakx4_lane_zero(struct pouch_mlkem_keccakx4 *k,
+	    unsigned j);
+void	pouch_mlkem_keccakx4_permute(struct pouch_mlkem_keccakx4 *k);
+void	pouch_mlkem_keccakx4_extract(const struct pouch_mlkem_keccakx4 *k,
+	    size_t rate, uint8_t *const out[4]);
 #endif
 
 /* ---- sampling (sample.c) ------------------------------------------ */
@@ -268,8 +292,8 @@ int	pouch_mlkem_sample_ntt_vartime(const struct pouch_mlkem_ctx *c,
 /*
  * All k^2 entries of A_hat: a[k i + j] = A_hat[i, j] (= SampleNTT(rho ||
  * j || i)), or A_hat[j, i] when transposed is 1.  Four at a time with
- * the AVX2 SHAKE when c->simd, squeezing three blocks and then one more
- * while any of the four is short; else pouch_mlkem_sample_ntt_vartime.
+ * the AVX2 SHAKE when c->simd, a block at a time per entry until it is
+ * full; else pouch_mlkem_sample_ntt_vartime.
  */
 int	pouch_mlkem_sample_matrix_vartime(const struct pouch_mlkem_ctx *c,
 	    EVP_MD_CTX *mdc, unsigned k,
@@ -293,6 +317,32 @@ int	pouch_mlkem_sample_cbd_many(const struct pouch_mlkem_ctx *c,
 	    uint8_t n, unsigned eta, struct pouch_mlkem_poly *const *f,
 	    unsigned count) POUCH_WARN_UNUSED;
 
+/*
+ * Both at once, as K-PKE needs them: the matrix as sample_matrix_vartime
+ * gives it, and f[i] = SamplePolyCBD_eta(PRF_eta(s, i)) for i < count,
+ * with eta = eta1 for i < n1, else eta2.  With c->simd one four-way
+ * pass runs the lot (sample.c's scheduler); else the functions above.
+ * The timing depends on rho only, not on s.
+ */
+int	pouch_mlkem_sample_matrix_noise(const struct pouch_mlkem_ctx *c,
+	    EVP_MD_CTX *mdc, unsigned k,
+	    const uint8_t rho[static MLKEM_SYM_BYTES], int transposed,
+	    struct pouch_mlkem_poly *a, const uint8_t s[static MLKEM_SYM_BYTES],
+	    unsigned eta1, unsigned n1, unsigned eta2,
+	    struct pouch_mlkem_poly *const *f, unsigned count)
+	    POUCH_WARN_UNUSED;
+
+/*
+ * The matrix as sample_matrix_vartime gives it, and h = SHA3-256(msg)
+ * (H of an encapsulation key, which is public): with c->simd the hash
+ * runs in one lane of the four-way pass while the others sample.
+ */
+int	pouch_mlkem_sample_matrix_hash(const struct pouch_mlkem_ctx *c,
+	    EVP_MD_CTX *mdc, unsigned k,
+	    const uint8_t rho[static MLKEM_SYM_BYTES], int transposed,
+	    struct pouch_mlkem_poly *a, const uint8_t *msg, size_t msglen,
+	    uint8_t h[static MLKEM_SYM_BYTES]) POUCH_WARN_UNUSED;
+
 /* ---- encodings (encode.c) ----------------------------------------- */
 
 /* Algorithm 5: 32 * d bytes; coefficients must be < 2^d (< q for 12). */
@@ -310,8 +360,9 @@ void	pouch_mlkem_poly_decompress(struct pouch_mlkem_poly *f, unsigned d);
 /* ---- K-PKE (kpke.c) ----------------------------------------------- */
 
 /*
- * Algorithm 13: ek gets 384k + 32 bytes, dkpke 384k.  The _rs form starts
- * after (rho, sigma) = G(d || k), for the intermediate-value tests.
+ * Algorithm 13: ek gets 384k + 32 bytes, dkpke 384k (dkpke NULL: ek
+ * alone).  The _rs form starts after (rho, sigma) = G(d || k), for the
+ * intermediate-value tests.
  */
 int	pouch_mlkem_kpke_keygen(const struct pouch_mlkem_ctx *c,
 	    EVP_MD_CTX *mdc, const struct pouch_mlkem_params *p,
@@ -328,6 +379,15 @@ int	pouch_mlkem_kpke_encrypt(const struct pouch_mlkem_ctx *c,
 	    const uint8_t *ek, const uint8_t m[static MLKEM_SYM_BYTES],
 	    const uint8_t r[static MLKEM_SYM_BYTES], uint8_t *ct)
 	    POUCH_WARN_UNUSED;
+/*
+ * The same with A_hat^T already sampled: at[k i + j] = A_hat[j, i], as
+ * pouch_mlkem_sample_matrix_vartime(..., transposed 1, ...) gives it.
+ */
+int	pouch_mlkem_kpke_encrypt_at(const struct pouch_mlkem_ctx *c,
+	    EVP_MD_CTX *mdc, const struct pouch_mlkem_params *p,
+	    const uint8_t *ek, const uint8_t m[static MLKEM_SYM_BYTES],
+	    const uint8_t r[static MLKEM_SYM_BYTES],
+	    const struct pouch_mlkem_poly *at, uint8_t *ct) POUCH_WARN_UNUSED;
 /* Algorithm 15. */
 void	pouch_mlkem_kpke_decrypt(const struct pouch_mlkem_params *p,
 	    const uint8_t *dkpke, const uint8_t *ct,

@@ -546,14 +546,16 @@ static const uint32_t rej_idx[256] = {
  * The rejection loop of SampleNTT (Algorithm 7) eight candidates (twelve
  * bytes) at a time: spread them to 16-bit lanes, compare with q, and
  * pack the good ones to the front with a shuffle chosen by the mask.
- * Runs while 16 bytes can be read and eight more coefficients fit; the
- * caller finishes one triple at a time from the byte returned.  The
+ * Runs while twelve bytes of the len are left, 16 of the readable bytes
+ * of buf (readable >= len) can be loaded and eight more coefficients
+ * fit; the caller finishes one triple at a time from the byte returned.
+ * The
  * table index is the comparison result on public data (rho's XOF), so
  * variable time is fine here, as for the scalar loop.
  */
 AVX2 size_t
 pouch_mlkem_rej_avx2(uint16_t *out, unsigned want, const uint8_t *buf,
-    size_t len, unsigned *found)
+    size_t len, size_t readable, unsigned *found)
 {
 	const __m128i spread = _mm_setr_epi8(0, 1, 1, 2, 3, 4, 4, 5, 6, 7,
 	    7, 8, 9, 10, 10, 11);
@@ -565,7 +567,8 @@ pouch_mlkem_rej_avx2(uint16_t *out, unsigned want, const uint8_t *buf,
 	size_t pos = 0;
 	uint32_t x;
 
-	for (; pos + 16 <= len && j + 8 <= want; pos += 12) {
+	for (; pos + 12 <= len && pos + 16 <= readable && j + 8 <= want;
+	    pos += 12) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)(buf + pos));
 		d = _mm_shuffle_epi8(v, spread);
 		d = _mm_and_si128(_mm_blend_epi16(d, _mm_srli_epi16(d, 4),
@@ -587,6 +590,32 @@ pouch_mlkem_rej_avx2(uint16_t *out, unsigned want, const uint8_t *buf,
 	}
 	*found = j;
 	return pos;
+}
+
+/*
+ * The modulus check of FIPS 203 7.2 on len bytes of ByteEncode12 (len a
+ * multiple of 12, and 4 more bytes of buf readable): nonzero when a
+ * 12-bit value is q or more.  Eight values per 12 bytes, spread to
+ * 16-bit lanes as in pouch_mlkem_rej_avx2.  Public data (an ek).
+ */
+AVX2 unsigned
+pouch_mlkem_over_q_avx2(const uint8_t *buf, size_t len)
+{
+	const __m128i spread = _mm_setr_epi8(0, 1, 1, 2, 3, 4, 4, 5, 6, 7,
+	    7, 8, 9, 10, 10, 11);
+	const __m128i mask12 = _mm_set1_epi16(0x0fff);
+	const __m128i qm1 = _mm_set1_epi16(MLKEM_Q - 1);
+	__m128i v, d, over = _mm_setzero_si128();
+	size_t pos;
+
+	for (pos = 0; pos + 12 <= len; pos += 12) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(buf + pos));
+		d = _mm_shuffle_epi8(v, spread);
+		d = _mm_and_si128(_mm_blend_epi16(d, _mm_srli_epi16(d, 4),
+		    0xaa), mask12);
+		over = _mm_or_si128(over, _mm_cmpgt_epi16(d, qm1));
+	}
+	return (unsigned)_mm_movemask_epi8(over);
 }
 
 #else

@@ -20,9 +20,10 @@
  * we fail with POUCH_E_CRYPTO.
  *
  * With the four-way AVX2 SHAKE (c->simd) the XOF is squeezed a block at
- * a time, so there is nothing to recompute: three blocks (336
- * candidates, short with probability below 1%), then one more block
- * for all four while any is short, on public data again.
+ * a time, so there is nothing to recompute: each lane of the four-way
+ * Keccak squeezes the next block of its entry until the entry has its
+ * 256 coefficients (three blocks, 336 candidates, almost always), then
+ * starts the next entry or noise polynomial (the scheduler below).
  *
  * SamplePolyCBD reads secret bytes: it adds bits, with no branch and no
  * table lookup.
@@ -37,17 +38,18 @@
 #define XOF_RETRY_BYTES	1344		/* eight SHAKE128 blocks */
 #define XOF_MAX_BYTES	(1U << 20)
 
-/* The four-way path: three blocks first, then one at a time. */
-#define X4_FIRST_BLOCKS	3
+/* The four-way path squeezes a block at a time, up to this many. */
 #define X4_MAX_BLOCKS	(XOF_MAX_BYTES / POUCH_SHAKE128_RATE)
+#define X4_SLACK	8
 
 /*
  * The rejection loop of Algorithm 7 over len bytes (a multiple of 3),
  * filling out[0..want).  Returns the number of coefficients found.
+ * With simd, buf has readable >= len bytes that the AVX2 loop may load.
  */
 static unsigned
 rej_vartime(uint16_t *out, unsigned want, const uint8_t *buf, size_t len,
-    unsigned simd)
+    unsigned simd, size_t readable)
 {
 	unsigned j = 0;
 	size_t pos = 0;
@@ -55,9 +57,10 @@ rej_vartime(uint16_t *out, unsigned want, const uint8_t *buf, size_t len,
 
 #ifdef POUCH_MLKEM_AVX2
 	if (simd)
-		pos = pouch_mlkem_rej_avx2(out, want, buf, len, &j);
+		pos = pouch_mlkem_rej_avx2(out, want, buf, len, readable, &j);
 #else
 	(void)simd;
+	(void)readable;
 #endif
 	/*
 	 * While two more fit, store both candidates and advance past the
@@ -85,7 +88,7 @@ rej_vartime(uint16_t *out, unsigned want, const uint8_t *buf, size_t len,
 static unsigned
 rejection_vartime(struct pouch_mlkem_poly *a, const uint8_t *buf, size_t len)
 {
-	return rej_vartime(a->c, MLKEM_N, buf, len, 0);
+	return rej_vartime(a->c, MLKEM_N, buf, len, 0, len);
 }
 
 /* Algorithm 7 on B = rho || b32 || b33. */
@@ -200,46 +203,191 @@ out:
 }
 
 #ifdef POUCH_MLKEM_AVX2
-/* Up to four entries of A_hat at once: in[l] = rho || b32 || b33. */
-static int
-sample_ntt_x4_vartime(uint8_t in[4][MLKEM_SYM_BYTES + 2],
-    struct pouch_mlkem_poly *const dst[4])
-{
-	static_assert(X4_FIRST_BLOCKS * POUCH_SHAKE128_RATE % 3 == 0 &&
-	    POUCH_SHAKE128_RATE % 3 == 0, "blocks hold whole triples");
-	uint8_t buf[4][X4_FIRST_BLOCKS * POUCH_SHAKE128_RATE];
-	struct pouch_mlkem_keccakx4 st;
-	const uint8_t *inp[4];
-	uint8_t *outp[4];
-	unsigned cnt[4], l, blocks, short_lanes;
+/*
+ * The four-way scheduler.  A job is one polynomial, a SampleNTT entry
+ * (SHAKE128 of rho || b32 || b33, then the rejection loop) or a noise
+ * polynomial (SHAKE256 of s || n, then SamplePolyCBD_eta), or else one
+ * SHA3-256 of a long message (ML-KEM's H(ek), a block per permutation).
+ * Each of the four lanes runs one job, a block per permutation, and
+ * takes the next job as soon as its own is done, so no lane idles while
+ * jobs are left: a matrix of nine entries and six noise polynomials take
+ * nine permutations where one call per kind took eleven, and H(ek) runs
+ * beside a matrix instead of alone.  Which lane runs what, and when,
+ * depends on the rejection counts (rho's, public), eta and the message
+ * length, never on the noise seed.
+ */
+enum x4_kind {
+	X4_NTT = 1,		/* dst = SampleNTT(in) */
+	X4_CBD = 2,		/* dst = SamplePolyCBD_eta(PRF_eta(in)) */
+	X4_SHA3 = 3		/* h = SHA3-256(msg) */
+};
 
+struct x4_job {
+	enum x4_kind		 kind;
+	struct pouch_mlkem_poly	*dst;
+	uint8_t			 in[MLKEM_SYM_BYTES + 2];
+	size_t			 inlen;
+	unsigned		 eta;
+	const uint8_t		*msg;		/* X4_SHA3 */
+	size_t			 msglen;
+	uint8_t			*h;
+};
+
+struct x4_lane {
+	unsigned	job;		/* index into the jobs; njobs: idle */
+	unsigned	found;		/* X4_NTT: coefficients so far */
+	unsigned	blocks;		/* blocks squeezed for the job */
+	size_t		off;		/* X4_SHA3: message bytes absorbed */
+	int		padded;		/* X4_SHA3: last block absorbed */
+};
+
+/* The scheduler's state and buffers: PRF output is secret, so wiped. */
+struct x4_ws {
+	struct pouch_mlkem_keccakx4	st;
+	/* + X4_SLACK: the AVX2 rejection loop loads 16 bytes per 12 */
+	uint8_t		out[4][POUCH_KECCAK_RATE_MAX + X4_SLACK];
+	uint8_t		prf[4][2 * POUCH_SHAKE256_RATE];
+	struct x4_lane	lane[4];
+};
+
+#define SHA3_256_RATE	136
+
+/* X4_SHA3: add the next block of the message (and the padding if last). */
+static void
+x4_sha3_block(struct x4_ws *ws, unsigned l, const struct x4_job *jb)
+{
+	struct x4_lane *ln = &ws->lane[l];
+	size_t n = jb->msglen - ln->off;
+
+	if (n >= SHA3_256_RATE) {
+		pouch_mlkem_keccakx4_lane_xor(&ws->st, l, jb->msg + ln->off,
+		    SHA3_256_RATE, 0, SHA3_256_RATE);
+		ln->off += SHA3_256_RATE;
+		return;
+	}
+	/* SHA-3's domain bits 01, then pad10*1 (FIPS 202 6.1, B.2). */
+	pouch_mlkem_keccakx4_lane_xor(&ws->st, l, jb->msg + ln->off, n, 0x06,
+	    SHA3_256_RATE);
+	ln->off += n;
+	ln->padded = 1;
+}
+
+/* Lane l takes job *next, if any is left. */
+static void
+x4_start(struct x4_ws *ws, unsigned l, const struct x4_job *jobs,
+    unsigned njobs, unsigned *next)
+{
+	const struct x4_job *jb;
+
+	memset(&ws->lane[l], 0, sizeof(ws->lane[l]));
+	ws->lane[l].job = *next;
+	if (*next >= njobs)
+		return;
+	jb = &jobs[(*next)++];
+	if (jb->kind == X4_SHA3) {
+		pouch_mlkem_keccakx4_lane_zero(&ws->st, l);
+		x4_sha3_block(ws, l, jb);
+		return;
+	}
+	pouch_mlkem_keccakx4_lane_absorb(&ws->st, l, jb->kind == X4_NTT ?
+	    POUCH_SHAKE128_RATE : POUCH_SHAKE256_RATE, jb->in, jb->inlen);
+}
+
+/* Lane l's job after one more permutation; 1 when the job is done. */
+static int
+x4_step(struct x4_ws *ws, unsigned l, const struct x4_job *jb)
+{
+	struct x4_lane *ln = &ws->lane[l];
+
+	ln->blocks++;
+	switch (jb->kind) {
+	case X4_NTT:
+		/* A function of rho alone: public (ctgrind). */
+		POUCH_CT_DECLASSIFY(ws->out[l], POUCH_SHAKE128_RATE);
+		ln->found += rej_vartime(jb->dst->c + ln->found,
+		    MLKEM_N - ln->found, ws->out[l], POUCH_SHAKE128_RATE, 1,
+		    sizeof(ws->out[l]));
+		return ln->found == MLKEM_N;
+	case X4_CBD:
+		memcpy(ws->prf[l] + POUCH_SHAKE256_RATE * (ln->blocks - 1),
+		    ws->out[l], POUCH_SHAKE256_RATE);
+		if (POUCH_SHAKE256_RATE * ln->blocks < 64 * jb->eta)
+			return 0;
+		pouch_mlkem_cbd(jb->dst, ws->prf[l], jb->eta);
+		return 1;
+	case X4_SHA3:
+		if (!ln->padded) {
+			x4_sha3_block(ws, l, jb);
+			return 0;
+		}
+		memcpy(jb->h, ws->out[l], MLKEM_SYM_BYTES);
+		return 1;
+	}
+	return 1;
+}
+
+static int
+x4_run_vartime(const struct x4_job *jobs, unsigned njobs)
+{
+	static_assert(POUCH_SHAKE128_RATE % 3 == 0, "blocks hold triples");
+	struct x4_ws ws;
+	uint8_t *outp[4];
+	unsigned l, next = 0, active;
+	int rc;
+
+	memset(&ws.st, 0, sizeof(ws.st));
+	memset(ws.out, 0, sizeof(ws.out));	/* the slack, loaded unused */
 	for (l = 0; l < 4; l++) {
-		inp[l] = in[l];
-		outp[l] = buf[l];
+		outp[l] = ws.out[l];
+		x4_start(&ws, l, jobs, njobs, &next);
 	}
-	pouch_mlkem_keccakx4_absorb(&st, POUCH_SHAKE128_RATE, inp,
-	    MLKEM_SYM_BYTES + 2);
-	pouch_mlkem_keccakx4_squeeze(&st, POUCH_SHAKE128_RATE, outp,
-	    X4_FIRST_BLOCKS);
-	for (l = 0; l < 4; l++)
-		cnt[l] = rej_vartime(dst[l]->c, MLKEM_N, buf[l],
-		    sizeof(buf[l]), 1);
-	for (blocks = X4_FIRST_BLOCKS;; blocks++) {
-		short_lanes = 0;
+	for (;;) {
+		active = 0;
 		for (l = 0; l < 4; l++)
-			short_lanes += cnt[l] < MLKEM_N;
-		if (short_lanes == 0)
-			return POUCH_OK;
-		if (blocks >= X4_MAX_BLOCKS)
-			return POUCH_E_CRYPTO;
-		pouch_mlkem_keccakx4_squeeze(&st, POUCH_SHAKE128_RATE, outp,
-		    1);
-		for (l = 0; l < 4; l++)
-			if (cnt[l] < MLKEM_N)
-				cnt[l] += rej_vartime(dst[l]->c + cnt[l],
-				    MLKEM_N - cnt[l], buf[l],
-				    POUCH_SHAKE128_RATE, 1);
+			active += ws.lane[l].job < njobs;
+		if (active == 0)
+			break;
+		pouch_mlkem_keccakx4_permute(&ws.st);
+		pouch_mlkem_keccakx4_extract(&ws.st, POUCH_SHAKE128_RATE,
+		    outp);
+		for (l = 0; l < 4; l++) {
+			if (ws.lane[l].job >= njobs)
+				continue;
+			if (x4_step(&ws, l, &jobs[ws.lane[l].job]))
+				x4_start(&ws, l, jobs, njobs, &next);
+			else if (ws.lane[l].blocks >= X4_MAX_BLOCKS) {
+				rc = POUCH_E_CRYPTO;
+				goto out;
+			}
+		}
 	}
+	rc = POUCH_OK;
+out:
+	OPENSSL_cleanse(&ws, sizeof(ws));
+	return rc;
+}
+
+/* The k^2 SampleNTT jobs of A_hat, as sample_matrix_vartime lays it out. */
+static unsigned
+x4_matrix_jobs(struct x4_job *jobs, unsigned k,
+    const uint8_t rho[static MLKEM_SYM_BYTES], int transposed,
+    struct pouch_mlkem_poly *a)
+{
+	unsigned i, j, n = 0;
+
+	for (i = 0; i < k; i++)
+		for (j = 0; j < k; j++) {
+			memcpy(jobs[n].in, rho, MLKEM_SYM_BYTES);
+			jobs[n].in[MLKEM_SYM_BYTES] =
+			    (uint8_t)(transposed ? i : j);	/* b32 */
+			jobs[n].in[MLKEM_SYM_BYTES + 1] =
+			    (uint8_t)(transposed ? j : i);	/* b33 */
+			jobs[n].kind = X4_NTT;
+			jobs[n].inlen = MLKEM_SYM_BYTES + 2;
+			jobs[n].dst = &a[k * i + j];
+			n++;
+		}
+	return n;
 }
 #endif
 
@@ -263,23 +411,11 @@ pouch_mlkem_sample_matrix_vartime(const struct pouch_mlkem_ctx *c,
 		}
 #ifdef POUCH_MLKEM_AVX2
 	if (c->simd) {
-		uint8_t in[4][MLKEM_SYM_BYTES + 2];
-		struct pouch_mlkem_poly spare;
-		struct pouch_mlkem_poly *d4[4];
-		unsigned b, l;
+		struct x4_job jobs[MLKEM_K_MAX * MLKEM_K_MAX];
 
-		for (b = 0; b < n; b += 4) {
-			/* Lanes past the last entry repeat it into spare. */
-			for (l = 0; l < 4; l++) {
-				i = b + l < n ? b + l : n - 1;
-				memcpy(in[l], rho, MLKEM_SYM_BYTES);
-				memcpy(in[l] + MLKEM_SYM_BYTES, ij[i], 2);
-				d4[l] = b + l < n ? dst[i] : &spare;
-			}
-			if ((rc = sample_ntt_x4_vartime(in, d4)) != POUCH_OK)
-				return rc;
-		}
-		return POUCH_OK;
+		memset(jobs, 0, sizeof(jobs));
+		return x4_run_vartime(jobs, x4_matrix_jobs(jobs, k, rho,
+		    transposed, a));
 	}
 #endif
 	for (i = 0; i < n && rc == POUCH_OK; i++)
@@ -331,4 +467,76 @@ pouch_mlkem_sample_cbd_many(const struct pouch_mlkem_ctx *c,
 		rc = pouch_mlkem_sample_cbd(c, mdc, s, (uint8_t)(n + i), eta,
 		    f[i]);
 	return rc;
+}
+
+int
+pouch_mlkem_sample_matrix_noise(const struct pouch_mlkem_ctx *c,
+    EVP_MD_CTX *mdc, unsigned k, const uint8_t rho[static MLKEM_SYM_BYTES],
+    int transposed, struct pouch_mlkem_poly *a,
+    const uint8_t s[static MLKEM_SYM_BYTES], unsigned eta1, unsigned n1,
+    unsigned eta2, struct pouch_mlkem_poly *const *f, unsigned count)
+{
+	int rc;
+
+	if (k > MLKEM_K_MAX || n1 > count || count > 2 * MLKEM_K_MAX + 1)
+		return POUCH_E_MISUSE;
+#ifdef POUCH_MLKEM_AVX2
+	if (c->simd) {
+		struct x4_job jobs[MLKEM_K_MAX * MLKEM_K_MAX + 2 *
+		    MLKEM_K_MAX + 1];
+		unsigned i, n;
+
+		memset(jobs, 0, sizeof(jobs));
+		/* The long SampleNTT jobs first: noise fills the gaps. */
+		n = x4_matrix_jobs(jobs, k, rho, transposed, a);
+		for (i = 0; i < count; i++, n++) {
+			memcpy(jobs[n].in, s, MLKEM_SYM_BYTES);
+			jobs[n].in[MLKEM_SYM_BYTES] = (uint8_t)i;
+			jobs[n].kind = X4_CBD;
+			jobs[n].inlen = MLKEM_SYM_BYTES + 1;
+			jobs[n].eta = i < n1 ? eta1 : eta2;
+			jobs[n].dst = f[i];
+		}
+		rc = x4_run_vartime(jobs, n);
+		OPENSSL_cleanse(jobs, sizeof(jobs));
+		return rc;
+	}
+#endif
+	if ((rc = pouch_mlkem_sample_cbd_many(c, mdc, s, 0, eta1, f, n1)) !=
+	    POUCH_OK || (rc = pouch_mlkem_sample_cbd_many(c, mdc, s,
+	    (uint8_t)n1, eta2, f + n1, count - n1)) != POUCH_OK)
+		return rc;
+	return pouch_mlkem_sample_matrix_vartime(c, mdc, k, rho, transposed,
+	    a);
+}
+
+int
+pouch_mlkem_sample_matrix_hash(const struct pouch_mlkem_ctx *c,
+    EVP_MD_CTX *mdc, unsigned k, const uint8_t rho[static MLKEM_SYM_BYTES],
+    int transposed, struct pouch_mlkem_poly *a, const uint8_t *msg,
+    size_t msglen, uint8_t h[static MLKEM_SYM_BYTES])
+{
+	int rc;
+
+	if (k > MLKEM_K_MAX)
+		return POUCH_E_MISUSE;
+#ifdef POUCH_MLKEM_AVX2
+	if (c->simd) {
+		struct x4_job jobs[1 + MLKEM_K_MAX * MLKEM_K_MAX];
+
+		/* H first: its nine blocks run beside the matrix entries. */
+		memset(jobs, 0, sizeof(jobs));
+		jobs[0].kind = X4_SHA3;
+		jobs[0].msg = msg;
+		jobs[0].msglen = msglen;
+		jobs[0].h = h;
+		return x4_run_vartime(jobs, 1 + x4_matrix_jobs(jobs + 1, k,
+		    rho, transposed, a));
+	}
+#endif
+	if ((rc = pouch_mlkem_digest(mdc, c->sha3_256, msg, msglen, NULL, 0,
+	    h, MLKEM_SYM_BYTES)) != POUCH_OK)
+		return rc;
+	return pouch_mlkem_sample_matrix_vartime(c, mdc, k, rho, transposed,
+	    a);
 }

@@ -119,15 +119,17 @@ combiner(const struct pouch_mlkem_ctx *m, EVP_MD_CTX *mdc,
 /*
  * GenerateKeyPairDerand(sk): pk = concat(pk_M, pk_X), from the expanded
  * seed as expandDecapsulationKey has it, but without sk_M: only ek_M is
- * computed (no H(ek_M), no dk_M to fill and wipe), the same bytes.
+ * computed (no H(ek_M), no dk_PKE or dk_M to fill and wipe), the same
+ * bytes.
  */
 static int
 keygen_derand(const struct pouch_crypto *c, const struct pouch_mlkem_ctx *m,
     const uint8_t sk[static XWING_SK_BYTES],
     uint8_t pk[static XWING_PK_BYTES])
 {
+	const struct pouch_mlkem_params *prm =
+	    pouch_mlkem_params_get(POUCH_MLKEM768);
 	uint8_t expanded[XWING_EXPANDED_BYTES];
-	struct pouch_mlkem768_ek pk_m;
 	EVP_MD_CTX *mdc;
 	int rc;
 
@@ -138,11 +140,11 @@ keygen_derand(const struct pouch_crypto *c, const struct pouch_mlkem_ctx *m,
 	if ((rc = pouch_mlkem_digest(mdc, m->shake256, sk, XWING_SK_BYTES,
 	    NULL, 0, expanded, sizeof(expanded))) != POUCH_OK)
 		goto out;
-	if ((rc = pouch_mlkem768_ek_from_seed(m, expanded, &pk_m)) !=
+	/* ek_M straight into pk (pouch_mlkem768_ek_from_seed's work). */
+	if ((rc = pouch_mlkem_kpke_keygen(m, mdc, prm, expanded, pk, NULL)) !=
 	    POUCH_OK)
 		goto out;
-	POUCH_CT_DECLASSIFY(pk_m.b, sizeof(pk_m.b));
-	memcpy(pk, pk_m.b, MLKEM768_EK_BYTES);
+	POUCH_CT_DECLASSIFY(pk, MLKEM768_EK_BYTES);
 	if ((rc = pouch_dh_pub_from_priv(c, POUCH_DH_X25519,
 	    POUCH_IMPL_DEFAULT, expanded + MLKEM_SEED_BYTES,
 	    pk + XWING_PK_X_OFF)) != POUCH_OK)
@@ -174,21 +176,18 @@ encaps_derand(const struct pouch_crypto *c, const struct pouch_mlkem_ctx *m,
 	const uint8_t *pk_x = pk + XWING_PK_X_OFF;
 	const uint8_t *ek_x = eseed + MLKEM_SYM_BYTES;
 	uint8_t *ct_x = ct + XWING_CT_X_OFF;
-	struct pouch_mlkem768_ek pk_m;
-	struct pouch_mlkem768_ct ct_m;
 	uint8_t ss_m[MLKEM_SS_BYTES], ss_x[XWING_X25519_BYTES];
 	EVP_MD_CTX *mdc;
 	int rc;
 
-	memcpy(pk_m.b, pk, MLKEM768_EK_BYTES);
 	if ((mdc = EVP_MD_CTX_new()) == NULL) {
 		rc = POUCH_E_NOMEM;
 		goto out;
 	}
-	if ((rc = pouch_mlkem768_encaps_internal(m, &pk_m, eseed, &ct_m,
-	    ss_m)) != POUCH_OK)
+	if ((rc = pouch_mlkem_encaps_internal(m, POUCH_MLKEM768, pk,
+	    MLKEM768_EK_BYTES, eseed, ct, MLKEM768_CT_BYTES, ss_m)) !=
+	    POUCH_OK)
 		goto out;
-	memcpy(ct, ct_m.b, MLKEM768_CT_BYTES);
 	if ((rc = pouch_dh_pub_from_priv(c, POUCH_DH_X25519,
 	    POUCH_IMPL_DEFAULT, ek_x, ct_x)) != POUCH_OK)
 		goto out;

@@ -557,6 +557,49 @@ allocation_failures(void **state)
 	}
 }
 
+/*
+ * ek_check's AVX2 modulus scan is the definition: for values below q, q
+ * and up, at every position of a few buffers of each set's length.
+ */
+static void
+over_q_avx2_matches_scalar(void **state)
+{
+#ifdef POUCH_MLKEM_AVX2
+	uint8_t buf[MLKEM_K_MAX * MLKEM_POLY_BYTES + 4];
+	uint64_t x = 99;
+	size_t len, i, pos, n;
+	unsigned v, want, k;
+
+	(void)state;
+	if (!pouch_mlkem_avx2_usable())
+		skip();
+	for (k = 2; k <= 4; k++) {
+		len = MLKEM_POLY_BYTES * k;
+		n = 2 * len / 3;		/* 12-bit values */
+		for (pos = 0; pos < n; pos++) {
+			/* all below q but the one at pos */
+			for (i = 0; i < n; i++) {
+				x = x * 6364136223846793005ULL + 1;
+				put12(buf, i, (unsigned)(x >> 33) % MLKEM_Q);
+			}
+			memset(buf + len, 0xff, 4);	/* loaded, unused */
+			assert_int_equal(pouch_mlkem_over_q_avx2(buf, len), 0);
+			x = x * 6364136223846793005ULL + 1;
+			v = (unsigned)(x >> 33) % 4096;
+			if (pos % 7 == 0)
+				v = MLKEM_Q + (unsigned)(pos % 2);
+			put12(buf, pos, v);
+			want = v >= MLKEM_Q;
+			assert_int_equal(pouch_mlkem_over_q_avx2(buf, len) != 0,
+			    want);
+		}
+	}
+#else
+	(void)state;
+	skip();
+#endif
+}
+
 int
 main(void)
 {
@@ -564,6 +607,7 @@ main(void)
 		cmocka_unit_test(sizes),
 		cmocka_unit_test(round_trip_every_set),
 		cmocka_unit_test(modulus_check_rejects_every_value),
+		cmocka_unit_test(over_q_avx2_matches_scalar),
 		cmocka_unit_test(dk_hash_check_rejects_flipped_byte),
 		cmocka_unit_test(implicit_rejection),
 		cmocka_unit_test(typed_768_agrees),

@@ -3,8 +3,9 @@
  * (the first squeeze runs out and the XOF is recomputed longer) is forced
  * with the test hook and must give exactly the coefficients of the normal
  * path, polynomial by polynomial and through whole key generations.
- * The four-way AVX2 sampling (matrix and noise) must give exactly what
- * the one-at-a-time OpenSSL path gives.
+ * The four-way AVX2 sampling (matrix and noise, and the H(ek) that runs
+ * beside a matrix) must give exactly what the one-at-a-time OpenSSL path
+ * gives.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -287,6 +288,125 @@ simd_cbd_matches_portable(void **state)
 	pouch_mlkem_ctx_free(c);
 }
 
+/*
+ * The scheduler's matrix + noise pass is the matrix and the noise one at
+ * a time (portable path), for every k, both orders, eta 2 and 3.
+ */
+static void
+simd_matrix_noise_matches_portable(void **state)
+{
+	struct pouch_mlkem_ctx *c = NULL;
+	struct pouch_mlkem_poly a[16], b[16], fa[9], fb[9];
+	struct pouch_mlkem_poly *pa[9], *pb[9];
+	uint8_t rho[32], seed[32];
+	EVP_MD_CTX *mdc;
+	uint64_t s = 14;
+	unsigned t, i, k, tr, n, n1, eta1;
+
+	(void)state;
+	assert_int_equal(pouch_mlkem_ctx_new(&c), POUCH_OK);
+	if (!c->simd) {
+		pouch_mlkem_ctx_free(c);
+		skip();
+	}
+	assert_non_null(mdc = EVP_MD_CTX_new());
+	for (i = 0; i < 9; i++) {
+		pa[i] = &fa[i];
+		pb[i] = &fb[i];
+	}
+	for (t = 0; t < 90; t++) {
+		for (i = 0; i < sizeof(rho); i++) {
+			rho[i] = (uint8_t)next(&s);
+			seed[i] = (uint8_t)next(&s);
+		}
+		k = 2 + t % 3;
+		tr = (t >> 1) & 1;
+		n = t % 10;			/* 0 .. 9 noise polynomials */
+		n1 = n / 2;
+		eta1 = 2 + ((t >> 2) & 1);
+		pouch_mlkem_ctx_set_simd(c, 1);
+		memset(a, 0xff, sizeof(a));
+		memset(fa, 0xff, sizeof(fa));
+		assert_int_equal(pouch_mlkem_sample_matrix_noise(c, mdc, k, rho,
+		    (int)tr, a, seed, eta1, n1, 2, pa, n), POUCH_OK);
+		pouch_mlkem_ctx_set_simd(c, 0);
+		memset(b, 0xff, sizeof(b));
+		memset(fb, 0xff, sizeof(fb));
+		assert_int_equal(pouch_mlkem_sample_matrix_vartime(c, mdc, k,
+		    rho, (int)tr, b), POUCH_OK);
+		assert_int_equal(pouch_mlkem_sample_cbd_many(c, mdc, seed, 0,
+		    eta1, pb, n1), POUCH_OK);
+		assert_int_equal(pouch_mlkem_sample_cbd_many(c, mdc, seed,
+		    (uint8_t)n1, 2, pb + n1, n - n1), POUCH_OK);
+		assert_memory_equal(a, b, k * k * sizeof(a[0]));
+		assert_memory_equal(fa, fb, sizeof(fa));
+		/* And the portable path of the same function agrees. */
+		memset(fb, 0xff, sizeof(fb));
+		assert_int_equal(pouch_mlkem_sample_matrix_noise(c, mdc, k, rho,
+		    (int)tr, b, seed, eta1, n1, 2, pb, n), POUCH_OK);
+		assert_memory_equal(a, b, k * k * sizeof(a[0]));
+		assert_memory_equal(fa, fb, sizeof(fa));
+	}
+	assert_int_equal(pouch_mlkem_sample_matrix_noise(c, mdc, 5, rho, 0,
+	    a, seed, 2, 0, 2, pa, 0), POUCH_E_MISUSE);
+	assert_int_equal(pouch_mlkem_sample_matrix_noise(c, mdc, 3, rho, 0,
+	    a, seed, 2, 3, 2, pa, 2), POUCH_E_MISUSE);
+	EVP_MD_CTX_free(mdc);
+	pouch_mlkem_ctx_free(c);
+}
+
+/*
+ * SHA3-256 in a lane of the scheduler is OpenSSL's SHA3-256, for every
+ * length around the block edges and an ek's, and the matrix beside it is
+ * the matrix.
+ */
+static void
+simd_matrix_hash_matches_portable(void **state)
+{
+	static const size_t lens[] = { 0, 1, 7, 8, 31, 32, 33, 34, 127, 128,
+	    134, 135, 136, 137, 143, 144, 271, 272, 273, 800, 1184, 1568,
+	    1632, 2400 };
+	struct pouch_mlkem_ctx *c = NULL;
+	struct pouch_mlkem_poly a[16], b[16];
+	uint8_t rho[32], msg[2400], ha[32], hb[32];
+	EVP_MD_CTX *mdc;
+	uint64_t s = 15;
+	unsigned t, i, k;
+
+	(void)state;
+	assert_int_equal(pouch_mlkem_ctx_new(&c), POUCH_OK);
+	if (!c->simd) {
+		pouch_mlkem_ctx_free(c);
+		skip();
+	}
+	assert_non_null(mdc = EVP_MD_CTX_new());
+	for (t = 0; t < 2 * sizeof(lens) / sizeof(lens[0]); t++) {
+		for (i = 0; i < sizeof(rho); i++)
+			rho[i] = (uint8_t)next(&s);
+		for (i = 0; i < sizeof(msg); i++)
+			msg[i] = (uint8_t)next(&s);
+		k = 2 + t % 3;
+		pouch_mlkem_ctx_set_simd(c, 1);
+		memset(ha, 0xee, sizeof(ha));
+		assert_int_equal(pouch_mlkem_sample_matrix_hash(c, mdc, k, rho,
+		    (int)(t & 1), a, msg, lens[t / 2], ha), POUCH_OK);
+		pouch_mlkem_ctx_set_simd(c, 0);
+		assert_int_equal(pouch_mlkem_sample_matrix_vartime(c, mdc, k,
+		    rho, (int)(t & 1), b), POUCH_OK);
+		assert_int_equal(pouch_mlkem_digest(mdc, c->sha3_256, msg,
+		    lens[t / 2], NULL, 0, hb, sizeof(hb)), POUCH_OK);
+		assert_memory_equal(a, b, k * k * sizeof(a[0]));
+		assert_memory_equal(ha, hb, sizeof(ha));
+		memset(hb, 0xee, sizeof(hb));
+		assert_int_equal(pouch_mlkem_sample_matrix_hash(c, mdc, k, rho,
+		    (int)(t & 1), b, msg, lens[t / 2], hb), POUCH_OK);
+		assert_memory_equal(a, b, k * k * sizeof(a[0]));
+		assert_memory_equal(ha, hb, sizeof(ha));
+	}
+	EVP_MD_CTX_free(mdc);
+	pouch_mlkem_ctx_free(c);
+}
+
 int
 main(void)
 {
@@ -297,6 +417,8 @@ main(void)
 		cmocka_unit_test(cbd_matches_definition),
 		cmocka_unit_test(simd_matrix_matches_portable),
 		cmocka_unit_test(simd_cbd_matches_portable),
+		cmocka_unit_test(simd_matrix_noise_matches_portable),
+		cmocka_unit_test(simd_matrix_hash_matches_portable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -200,6 +200,40 @@ out:
 	return rc;
 }
 
+/*
+ * The same for the subtree under x only (a change invalidates all the
+ * ancestors of a node, so a current x has a current subtree): the
+ * parent-hash chain needs the copath children, not the path itself,
+ * whose hashes its own updates would make stale again at once.
+ */
+static int
+hash_under(const struct pouch_crypto *c, struct pouch_mls_tree *t,
+    uint32_t x, struct hbuf *hb)
+{
+	size_t nh = t->suite->nh;
+	uint32_t l, r;
+	int rc;
+
+	if (t->th_ok[x])
+		return POUCH_OK;
+	if (pouch_mls_tm_level(x) == 0)
+		rc = leaf_hash(c, t, x, t->nodes[x], hb,
+		    t->th + (size_t)x * nh);
+	else {
+		l = pouch_mls_tm_left(x);
+		r = pouch_mls_tm_right(x);
+		if ((rc = hash_under(c, t, l, hb)) != POUCH_OK ||
+		    (rc = hash_under(c, t, r, hb)) != POUCH_OK)
+			return rc;
+		rc = parent_hash_stored(c, t, t->nodes[x], t->th +
+		    (size_t)l * nh, t->th + (size_t)r * nh, hb, t->th +
+		    (size_t)x * nh);
+	}
+	if (rc == POUCH_OK)
+		t->th_ok[x] = 1;
+	return rc;
+}
+
 int
 pouch_mls_tree_hash(const struct pouch_crypto *c, struct pouch_mls_tree *t,
     uint32_t x, uint8_t *out)
@@ -448,12 +482,12 @@ pouch_mls_tree_set_path_parent_hashes(const struct pouch_crypto *c,
 	 * the copath child below, so the chain is built from the root down
 	 * in place, and the tree hashes it reads (under the copath
 	 * children) stay current: the path's own hashes are recomputed
-	 * once, when next asked for.  No copy of the tree is made: both
-	 * callers (TreeKEM's merge and encap) work on their own clone and
-	 * drop it on failure.
+	 * once, when next asked for (only the copath children are hashed
+	 * here, if stale).  No copy of the tree is made: both callers
+	 * (TreeKEM's merge and encap) work on their own clone and drop it
+	 * on failure.
 	 */
-	if ((rc = hash_all(c, t)) != POUCH_OK ||
-	    (rc = hbuf_new(t, &hb)) != POUCH_OK)
+	if ((rc = hbuf_new(t, &hb)) != POUCH_OK)
 		goto out;
 	for (i = n; i-- > 0;) {
 		p = fdp[i];
@@ -466,6 +500,8 @@ pouch_mls_tree_set_path_parent_hashes(const struct pouch_crypto *c,
 		tn = t->nodes[p];
 		s = pouch_mls_tm_in_subtree(2 * leaf, pouch_mls_tm_left(p)) ?
 		    pouch_mls_tm_right(p) : pouch_mls_tm_left(p);
+		if ((rc = hash_under(c, t, s, &hb)) != POUCH_OK)
+			goto out;
 		if ((rc = ph_compute(c, t, &tn->node.u.parent, tn->sorted, s,
 		    &hb, ph)) != POUCH_OK)
 			goto out;

@@ -74,6 +74,12 @@ struct pouch_wr {
 
 /* A growing writer that will never hold more than max bytes. */
 void	pouch_wr_init(struct pouch_wr *w, size_t max);
+/*
+ * The same, with room for hint bytes (at most max) allocated up front so
+ * that a large encoding of about that size does not grow (copy, wipe)
+ * step by step.  Only a size: the result is the same as without it.
+ */
+void	pouch_wr_init_hint(struct pouch_wr *w, size_t max, size_t hint);
 /* A writer over the caller's buffer; it never grows or frees it. */
 void	pouch_wr_init_buf(struct pouch_wr *w, uint8_t *buf, size_t cap);
 void	pouch_wr_u8(struct pouch_wr *w, uint8_t v);

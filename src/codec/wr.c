@@ -20,6 +20,21 @@ pouch_wr_init(struct pouch_wr *w, size_t max)
 }
 
 void
+pouch_wr_init_hint(struct pouch_wr *w, size_t max, size_t hint)
+{
+	pouch_wr_init(w, max);
+	if (hint > max)
+		hint = max;
+	if (hint <= 64)
+		return;
+	if ((w->buf = malloc(hint)) == NULL) {
+		w->err = POUCH_E_NOMEM;
+		return;
+	}
+	w->cap = hint;
+}
+
+void
 pouch_wr_init_buf(struct pouch_wr *w, uint8_t *buf, size_t cap)
 {
 	memset(w, 0, sizeof(*w));

@@ -205,15 +205,25 @@ schedule(const struct pouch_mls_group *g, const uint8_t *init,
 	return rc;
 }
 
-/* confirmed_transcript_hash (8.2) of a commit into out. */
+/*
+ * confirmed_transcript_hash (8.2) of a commit into out; from ce, the
+ * content's encoding (wire_format || FramedContent at ce->w.buf[2..fcend)),
+ * when there is one for wire_format, else encoding fc.
+ */
 static int
 confirmed_hash(const struct pouch_mls_group *g, const struct epoch *e,
     uint16_t wire_format, const struct pouch_mls_framed_content *fc,
-    const struct pouch_mls_bytes *sig, uint8_t *out)
+    const struct pouch_mls_bytes *sig, const struct pouch_mls_content_enc *ce,
+    uint8_t *out)
 {
 	struct pouch_wr w;
 	int rc;
 
+	if (ce != NULL && ce->ok && ce->fcend >= 4 &&
+	    (((uint16_t)ce->w.buf[2] << 8) | ce->w.buf[3]) == wire_format)
+		return pouch_mls_confirmed_transcript_hash_parts(g->c, g->s,
+		    e->ith, e->ithlen, ce->w.buf + 2, ce->fcend - 2, sig->p,
+		    sig->n, out);
 	pouch_wr_init(&w, ENC_MAX);
 	pouch_wr_u16(&w, wire_format);
 	pouch_mls_framed_content_encode(&w, fc);
@@ -842,6 +852,8 @@ struct commit_st {
 	struct pouch_mls_psk_input		*pin;
 	struct pouch_mls_psk_id			*pids;
 	size_t					 npsk;
+	/* while signing or processing: the content's one encoding */
+	const struct pouch_mls_content_enc	*ce;
 };
 
 static void
@@ -1123,7 +1135,7 @@ enter_epoch(struct pouch_mls_group *g, struct commit_st *cs,
 	if ((rc = confirmed_hash(g, &g->cur, cs->wf ==
 	    POUCH_MLS_WF_PRIVATE_MESSAGE ? POUCH_MLS_WF_PRIVATE_MESSAGE :
 	    POUCH_MLS_WF_PUBLIC_MESSAGE,
-	    &cs->fc, sig, cth)) != POUCH_OK)
+	    &cs->fc, sig, cs->ce, cth)) != POUCH_OK)
 		return rc;
 	memcpy(e->cth, cth, g->s->nh);
 	e->cthlen = g->s->nh;
@@ -1202,12 +1214,39 @@ out:
 	return rc;
 }
 
+/*
+ * About the size of the commit's FramedContent, to size its encoding in
+ * one go: the UpdatePath's keys and ciphertexts are nearly all of it (with
+ * the hybrid suite, 24 KB at 1024 members).  Only a size hint.
+ */
+static size_t
+content_hint(const struct commit_st *cs)
+{
+	const struct pouch_mls_update_path *up = &cs->po.path;
+	const struct pouch_mls_update_path_node *n;
+	size_t i, j, sz = 1024;
+
+	if (!cs->has_path)
+		return 0;
+	sz += up->leaf_node.encryption_key.n + up->leaf_node.signature_key.n +
+	    up->leaf_node.signature.n;
+	for (i = 0; i < up->n; i++) {
+		n = &up->nodes[i];
+		sz += n->encryption_key.n + 8;
+		for (j = 0; j < n->nsecrets; j++)
+			sz += n->secrets[j].kem_output.n +
+			    n->secrets[j].ciphertext.n + 8;
+	}
+	return sz;
+}
+
 /* Sign, derive the epoch, tag and seal the commit of cs (12.4.1). */
 static int
 seal_commit(struct pouch_mls_group *g, struct commit_st *cs, uint8_t **out,
     size_t *outlen)
 {
 	struct pouch_mls_authenticated_content ac;
+	struct pouch_mls_content_enc ce;
 	struct pouch_mls_protect_ctx p;
 	struct pouch_mls_bytes sig;
 	int rc;
@@ -1227,33 +1266,45 @@ seal_commit(struct pouch_mls_group *g, struct commit_st *cs, uint8_t **out,
 	protect_ctx(g, &cs->oldgc, &p);
 	if (cs->wf != POUCH_MLS_WF_PRIVATE_MESSAGE)
 		cs->wf = POUCH_MLS_WF_PUBLIC_MESSAGE;
-	if ((rc = pouch_mls_content_sign(&p, g->sk, cs->wf, &cs->fc, cs->sig,
+	/* encoded once: signed, hashed into the transcript, sent */
+	memset(&ce, 0, sizeof(ce));
+	if ((rc = pouch_mls_content_enc_init(&p, cs->wf, &cs->fc,
+	    content_hint(cs), &ce)) != POUCH_OK ||
+	    (rc = pouch_mls_content_sign_enc(&p, g->sk, &ce, cs->sig,
 	    sizeof(cs->sig), &cs->siglen)) != POUCH_OK)
-		return rc;
+		goto out;
 	sig.p = cs->sig;
 	sig.n = cs->siglen;
+	cs->ce = &ce;
 	if ((rc = enter_epoch(g, cs, &sig, cs->po.commit_secret)) != POUCH_OK)
-		return rc;
+		goto out;
 	if ((rc = pouch_mls_confirmation_tag(g->c, g->s,
 	    cs->e->es.confirmation_key, cs->e->cth, cs->e->cthlen,
 	    cs->tag)) != POUCH_OK)
-		return rc;
+		goto out;
 	cs->e->ithlen = g->s->nh;
 	if ((rc = pouch_mls_interim_transcript_hash(g->c, g->s, cs->e->cth,
 	    cs->e->cthlen, cs->tag, g->s->nh, cs->e->ith)) != POUCH_OK)
-		return rc;
+		goto out;
 	memset(&ac, 0, sizeof(ac));
 	ac.wire_format = cs->wf;
 	ac.content = cs->fc;
 	ac.auth.signature = sig;
 	ac.auth.confirmation_tag.p = cs->tag;
 	ac.auth.confirmation_tag.n = g->s->nh;
-	if (cs->wf == POUCH_MLS_WF_PUBLIC_MESSAGE)
-		return pouch_mls_public_message_seal(&p, &ac, out, outlen);
+	if (cs->wf == POUCH_MLS_WF_PUBLIC_MESSAGE) {
+		rc = pouch_mls_public_message_seal_enc(&p, &ac, &ce, out,
+		    outlen);
+		goto out;
+	}
 	/* our handshake ratchet of the current epoch (6.3) */
 	p.sender_data_secret = g->cur.es.sender_data_secret;
 	p.st = g->cur.st;
-	return pouch_mls_private_message_seal(&p, &ac, out, outlen);
+	rc = pouch_mls_private_message_seal(&p, &ac, out, outlen);
+out:
+	cs->ce = NULL;
+	pouch_mls_content_enc_free(&ce);
+	return rc;
 }
 
 int
@@ -2071,6 +2122,7 @@ pouch_mls_group_process(struct pouch_mls_group *g, const uint8_t *msg,
 	if (r.ac.content.sender.type == POUCH_MLS_SENDER_MEMBER &&
 	    r.ac.content.sender.index == g->cur.me)
 		goto out;
+	cs->ce = &r.ce;		/* verified: its encoding is in r */
 	if ((rc = epoch_clone(&g->cur, &cs->e)) != POUCH_OK ||
 	    (rc = process_commit(g, cs, &r.ac, now)) != POUCH_OK)
 		goto out;

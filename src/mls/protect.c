@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "mls/msg_int.h"
 #include "mls/protect_int.h"
 
 #define TBS_LABEL	"FramedContentTBS"
@@ -97,41 +98,85 @@ tbs_fill(const struct pouch_mls_protect_ctx *p, uint16_t wire_format,
 	tbs->context = *p->gc;
 }
 
-/* The encoded FramedContentTBS in w (initialised here, freed by caller). */
-static int
-tbs_encode(const struct pouch_mls_protect_ctx *p, uint16_t wire_format,
-    const struct pouch_mls_framed_content *fc, struct pouch_wr *w)
-{
-	struct pouch_mls_framed_content_tbs tbs;
+/* ---- the content's one encoding --------------------------------------- */
 
-	pouch_wr_init(w, pouch_mls_protect_limits(p)->decoded_max);
-	tbs_fill(p, wire_format, fc, &tbs);
-	pouch_mls_framed_content_tbs_encode(w, &tbs);
-	return pouch_wr_finish(w);
+void
+pouch_mls_content_enc_free(struct pouch_mls_content_enc *ce)
+{
+	if (ce == NULL)
+		return;
+	pouch_wr_free(&ce->w);	/* wipes: the content may be private */
+	memset(ce, 0, sizeof(*ce));
 }
 
-/* membership_tag = MAC(membership_key, AuthenticatedContentTBM), s->nh. */
-static int
-membership_tag(const struct pouch_mls_protect_ctx *p,
-    const struct pouch_mls_authenticated_content *ac, uint8_t *tag)
+int
+pouch_mls_content_enc_init(const struct pouch_mls_protect_ctx *p,
+    uint16_t wire_format, const struct pouch_mls_framed_content *fc,
+    size_t hint, struct pouch_mls_content_enc *ce)
 {
-	struct pouch_mls_framed_content_tbm tbm;
-	struct pouch_wr w;
+	struct pouch_mls_framed_content_tbs tbs;
 	int rc;
 
-	if (p->membership_key == NULL)
+	if (ce == NULL)
 		return POUCH_E_MISUSE;
-	pouch_wr_init(&w, pouch_mls_protect_limits(p)->decoded_max);
-	tbs_fill(p, ac->wire_format, &ac->content, &tbm.tbs);
-	tbm.auth = ac->auth;
-	pouch_mls_framed_content_tbm_encode(&w, &tbm);
-	if ((rc = pouch_wr_finish(&w)) != POUCH_OK)
-		goto out;
-	rc = pouch_hmac(p->c, p->s->hash, p->membership_key, p->s->nh, w.buf,
-	    w.len, tag);
-out:
-	pouch_wr_free(&w);
-	return rc;
+	pouch_mls_content_enc_free(ce);
+	if (p == NULL || p->gc == NULL || fc == NULL)
+		return POUCH_E_MISUSE;
+	pouch_wr_init_hint(&ce->w, pouch_mls_protect_limits(p)->decoded_max,
+	    hint);
+	/* what pouch_mls_framed_content_tbs_encode() writes, in 2 parts */
+	tbs_fill(p, wire_format, fc, &tbs);
+	pouch_wr_u16(&ce->w, tbs.version);
+	pouch_wr_u16(&ce->w, tbs.wire_format);
+	pouch_mls_framed_content_encode(&ce->w, &tbs.content);
+	ce->fcend = ce->w.len;
+	if (fc->sender.type == POUCH_MLS_SENDER_MEMBER ||
+	    fc->sender.type == POUCH_MLS_SENDER_NEW_MEMBER_COMMIT)
+		pouch_mls_group_context_encode(&ce->w, &tbs.context);
+	if ((rc = pouch_wr_finish(&ce->w)) != POUCH_OK) {
+		pouch_mls_content_enc_free(ce);
+		return rc;
+	}
+	ce->tbsend = ce->w.len;
+	ce->ok = 1;
+	return POUCH_OK;
+}
+
+/* 1 when ce holds an encoding for wire_format. */
+static int
+enc_for(const struct pouch_mls_content_enc *ce, uint16_t wire_format)
+{
+	return ce != NULL && ce->ok && ce->tbsend >= 4 &&
+	    ce->w.len >= ce->tbsend &&
+	    (((uint16_t)ce->w.buf[2] << 8) | ce->w.buf[3]) == wire_format;
+}
+
+/*
+ * membership_tag = MAC(membership_key, AuthenticatedContentTBM), s->nh:
+ * the TBS in ce with ac's AuthData appended.
+ */
+static int
+membership_tag(const struct pouch_mls_protect_ctx *p,
+    const struct pouch_mls_authenticated_content *ac,
+    struct pouch_mls_content_enc *ce, uint8_t *tag)
+{
+	struct pouch_wr *w = &ce->w;
+	int rc;
+
+	if (p->membership_key == NULL || !enc_for(ce, ac->wire_format))
+		return POUCH_E_MISUSE;
+	if (w->len > ce->tbsend) {
+		/* an AuthData from before: wipe it, then replace it */
+		OPENSSL_cleanse(w->buf + ce->tbsend, w->len - ce->tbsend);
+		w->len = ce->tbsend;
+	}
+	pouch_mls_auth_data_encode(w, ac->content.content_type, &ac->auth);
+	if ((rc = pouch_wr_finish(w)) != POUCH_OK) {
+		pouch_mls_content_enc_free(ce);
+		return rc;
+	}
+	return pouch_hmac(p->c, p->s->hash, p->membership_key, p->s->nh,
+	    w->buf, w->len, tag);
 }
 
 /* ---- sending ----------------------------------------------------------- */
@@ -142,7 +187,7 @@ pouch_mls_content_sign(const struct pouch_mls_protect_ctx *p,
     const struct pouch_mls_framed_content *fc, uint8_t *sig, size_t sigcap,
     size_t *siglen)
 {
-	struct pouch_wr w;
+	struct pouch_mls_content_enc ce;
 	int rc;
 
 	if (siglen == NULL)
@@ -156,13 +201,35 @@ pouch_mls_content_sign(const struct pouch_mls_protect_ctx *p,
 		return POUCH_E_MISUSE;
 	if (pouch_mls_protect_epoch(p, &fc->group_id, fc->epoch) != POUCH_OK)
 		return POUCH_E_MISUSE;
-	if ((rc = tbs_encode(p, wire_format, fc, &w)) != POUCH_OK)
+	memset(&ce, 0, sizeof(ce));
+	if ((rc = pouch_mls_content_enc_init(p, wire_format, fc, 0, &ce)) !=
+	    POUCH_OK)
 		goto out;
-	rc = pouch_mls_sign_with_label_key(key, TBS_LABEL, w.buf, w.len, sig,
-	    sigcap, siglen);
+	rc = pouch_mls_sign_with_label_key(key, TBS_LABEL, ce.w.buf,
+	    ce.tbsend, sig, sigcap, siglen);
 out:
-	pouch_wr_free(&w);
+	pouch_mls_content_enc_free(&ce);
 	return rc;
+}
+
+int
+pouch_mls_content_sign_enc(const struct pouch_mls_protect_ctx *p,
+    const struct pouch_sig_key *key, struct pouch_mls_content_enc *ce,
+    uint8_t *sig, size_t sigcap, size_t *siglen)
+{
+	int rc;
+
+	if (siglen == NULL)
+		return POUCH_E_MISUSE;
+	*siglen = 0;
+	if ((rc = pouch_mls_protect_check(p)) != POUCH_OK)
+		return rc;
+	if (key == NULL || sig == NULL ||
+	    (!enc_for(ce, POUCH_MLS_WF_PUBLIC_MESSAGE) &&
+	    !enc_for(ce, POUCH_MLS_WF_PRIVATE_MESSAGE)))
+		return POUCH_E_MISUSE;
+	return pouch_mls_sign_with_label_key(key, TBS_LABEL, ce->w.buf,
+	    ce->tbsend, sig, sigcap, siglen);
 }
 
 int
@@ -170,8 +237,35 @@ pouch_mls_public_message_seal(const struct pouch_mls_protect_ctx *p,
     const struct pouch_mls_authenticated_content *ac, uint8_t **out,
     size_t *outlen)
 {
-	struct pouch_mls_public_message *pm;
-	struct pouch_mls_message m;
+	struct pouch_mls_content_enc ce;
+	int rc;
+
+	if (out == NULL || outlen == NULL)
+		return POUCH_E_MISUSE;
+	*out = NULL;
+	*outlen = 0;
+	if ((rc = pouch_mls_protect_check(p)) != POUCH_OK)
+		return rc;
+	if (ac == NULL)
+		return POUCH_E_MISUSE;
+	memset(&ce, 0, sizeof(ce));
+	if ((rc = pouch_mls_content_enc_init(p, ac->wire_format, &ac->content,
+	    0, &ce)) == POUCH_OK)
+		rc = pouch_mls_public_message_seal_enc(p, ac, &ce, out, outlen);
+	pouch_mls_content_enc_free(&ce);
+	return rc;
+}
+
+/*
+ * The MLSMessage is version || wire_format || FramedContent (ce's first
+ * fcend bytes) || AuthData || membership_tag for a member (RFC 9420 6).
+ */
+int
+pouch_mls_public_message_seal_enc(const struct pouch_mls_protect_ctx *p,
+    const struct pouch_mls_authenticated_content *ac,
+    struct pouch_mls_content_enc *ce, uint8_t **out, size_t *outlen)
+{
+	struct pouch_mls_bytes mt;
 	uint8_t tag[POUCH_HASH_MAX];
 	struct pouch_wr w;
 	int rc;
@@ -183,26 +277,27 @@ pouch_mls_public_message_seal(const struct pouch_mls_protect_ctx *p,
 	if ((rc = pouch_mls_protect_check(p)) != POUCH_OK)
 		return rc;
 	if (ac == NULL || ac->wire_format != POUCH_MLS_WF_PUBLIC_MESSAGE ||
+	    !enc_for(ce, POUCH_MLS_WF_PUBLIC_MESSAGE) ||
 	    ac->content.content_type == POUCH_MLS_CT_APPLICATION ||
 	    !sender_content_ok(&ac->content) ||
 	    pouch_mls_protect_epoch(p, &ac->content.group_id,
 	    ac->content.epoch) != POUCH_OK ||
 	    pouch_mls_protect_auth_ok(p, ac) != POUCH_OK)
 		return POUCH_E_MISUSE;
-	memset(&m, 0, sizeof(m));
-	m.version = POUCH_MLS_VERSION_10;
-	m.wire_format = POUCH_MLS_WF_PUBLIC_MESSAGE;
-	pm = &m.u.public_message;
-	pm->content = ac->content;
-	pm->auth = ac->auth;
-	pouch_wr_init(&w, pouch_mls_protect_limits(p)->message_max);
+	memset(&w, 0, sizeof(w));
+	if (ac->content.sender.type == POUCH_MLS_SENDER_MEMBER &&
+	    (rc = membership_tag(p, ac, ce, tag)) != POUCH_OK)
+		goto out;
+	pouch_wr_init_hint(&w, pouch_mls_protect_limits(p)->message_max,
+	    ce->fcend + ac->auth.signature.n +
+	    ac->auth.confirmation_tag.n + p->s->nh + 16);
+	pouch_wr_bytes(&w, ce->w.buf, ce->fcend);
+	pouch_mls_auth_data_encode(&w, ac->content.content_type, &ac->auth);
 	if (ac->content.sender.type == POUCH_MLS_SENDER_MEMBER) {
-		if ((rc = membership_tag(p, ac, tag)) != POUCH_OK)
-			goto out;
-		pm->membership_tag.p = tag;
-		pm->membership_tag.n = p->s->nh;
+		mt.p = tag;
+		mt.n = p->s->nh;
+		pouch_mls_wr_bytes(&w, &mt);
 	}
-	pouch_mls_message_encode(&w, &m);
 	rc = pouch_wr_take(&w, out, outlen);
 out:
 	pouch_wr_free(&w);
@@ -244,7 +339,8 @@ pouch_mls_protect(const struct pouch_mls_protect_ctx *p,
 
 /* RFC 9420 6.2: the PublicMessage half of pouch_mls_message_open(). */
 static int
-public_open(const struct pouch_mls_protect_ctx *p, struct pouch_mls_received *r)
+public_open(const struct pouch_mls_protect_ctx *p, size_t len,
+    struct pouch_mls_received *r)
 {
 	const struct pouch_mls_public_message *pm = &r->msg.u.public_message;
 	const struct pouch_mls_framed_content *fc = &pm->content;
@@ -263,7 +359,10 @@ public_open(const struct pouch_mls_protect_ctx *p, struct pouch_mls_received *r)
 	r->ac.auth = pm->auth;
 	if (fc->sender.type != POUCH_MLS_SENDER_MEMBER)
 		return POUCH_OK;
-	if ((rc = membership_tag(p, &r->ac, tag)) != POUCH_OK)
+	/* the TBS is about the message's size (+ GroupContext) */
+	if ((rc = pouch_mls_content_enc_init(p, r->ac.wire_format, fc,
+	    len + 256, &r->ce)) != POUCH_OK ||
+	    (rc = membership_tag(p, &r->ac, &r->ce, tag)) != POUCH_OK)
 		goto out;
 	if (pm->membership_tag.n != p->s->nh ||
 	    pouch_ct_eq(tag, pm->membership_tag.p, p->s->nh) != 0)
@@ -290,7 +389,7 @@ pouch_mls_message_open(const struct pouch_mls_protect_ctx *p,
 		goto out;
 	switch (r->msg.wire_format) {
 	case POUCH_MLS_WF_PUBLIC_MESSAGE:
-		rc = public_open(p, r);
+		rc = public_open(p, len, r);
 		break;
 	case POUCH_MLS_WF_PRIVATE_MESSAGE:
 		rc = pouch_mls_private_open(p, r);
@@ -311,7 +410,6 @@ int
 pouch_mls_message_verify(const struct pouch_mls_protect_ctx *p,
     struct pouch_mls_received *r, const uint8_t *sig_pub, size_t sig_publen)
 {
-	struct pouch_wr w;
 	int rc;
 
 	if (r == NULL)
@@ -321,11 +419,13 @@ pouch_mls_message_verify(const struct pouch_mls_protect_ctx *p,
 	if (r->state != POUCH_MLS_RECV_OPENED || sig_pub == NULL)
 		return POUCH_E_MISUSE;
 	r->state = POUCH_MLS_RECV_FAILED;
-	if ((rc = tbs_encode(p, r->ac.wire_format, &r->ac.content, &w)) !=
-	    POUCH_OK)
+	/* kept in r: the transcript hash of a commit starts with it too */
+	if (!enc_for(&r->ce, r->ac.wire_format) &&
+	    (rc = pouch_mls_content_enc_init(p, r->ac.wire_format,
+	    &r->ac.content, 0, &r->ce)) != POUCH_OK)
 		goto out;
 	if ((rc = pouch_mls_verify_with_label(p->c, p->s, sig_pub, sig_publen,
-	    TBS_LABEL, w.buf, w.len, r->ac.auth.signature.p,
+	    TBS_LABEL, r->ce.w.buf, r->ce.tbsend, r->ac.auth.signature.p,
 	    r->ac.auth.signature.n)) != POUCH_OK)
 		goto out;
 	/* authenticated: only now is the generation spent (RFC 9420 9.2) */
@@ -335,7 +435,6 @@ pouch_mls_message_verify(const struct pouch_mls_protect_ctx *p,
 		goto out;
 	r->state = POUCH_MLS_RECV_VERIFIED;
 out:
-	pouch_wr_free(&w);
 	pouch_mls_st_key_clear(&r->key);
 	return rc;
 }
@@ -372,6 +471,7 @@ pouch_mls_received_clear(struct pouch_mls_received *r)
 {
 	if (r == NULL)
 		return;
+	pouch_mls_content_enc_free(&r->ce);
 	pouch_mls_arena_free(&r->a);
 	OPENSSL_cleanse(r, sizeof(*r));
 }

@@ -90,6 +90,51 @@ int	pouch_mls_public_message_seal(const struct pouch_mls_protect_ctx *p,
 	    size_t *outlen) POUCH_WARN_UNUSED;
 
 /*
+ * One encoding of a FramedContent, shared by everything built around it
+ * (RFC 9420 6.1, 6.2, 8.2) so that a large commit is encoded once per
+ * side: w.buf[0..tbsend) is the FramedContentTBS (version, wire_format,
+ * FramedContent, GroupContext for member and new_member_commit senders);
+ * w.buf[2..fcend) the wire_format and FramedContent that the MLSMessage
+ * and the confirmed transcript hash input start with.  The membership tag
+ * appends the AuthData at tbsend (AuthenticatedContentTBM).  Zero it
+ * before first use; pouch_mls_content_enc_free() wipes it.
+ */
+struct pouch_mls_content_enc {
+	struct pouch_wr	w;
+	size_t		fcend;
+	size_t		tbsend;
+	int		ok;	/* w holds the encoding */
+};
+
+/*
+ * Encode fc for wire_format into ce (freed first).  hint: the expected
+ * size, 0 if unknown (sizes the buffer, nothing else).  POUCH_E_MISUSE,
+ * POUCH_E_TOO_LARGE, POUCH_E_NOMEM.
+ */
+int	pouch_mls_content_enc_init(const struct pouch_mls_protect_ctx *p,
+	    uint16_t wire_format, const struct pouch_mls_framed_content *fc,
+	    size_t hint, struct pouch_mls_content_enc *ce) POUCH_WARN_UNUSED;
+void	pouch_mls_content_enc_free(struct pouch_mls_content_enc *ce);
+
+/*
+ * pouch_mls_content_sign() of the content encoded in ce (by
+ * pouch_mls_content_enc_init() with the same p, wire_format and fc).
+ */
+int	pouch_mls_content_sign_enc(const struct pouch_mls_protect_ctx *p,
+	    const struct pouch_sig_key *key, struct pouch_mls_content_enc *ce,
+	    uint8_t *sig, size_t sigcap, size_t *siglen) POUCH_WARN_UNUSED;
+
+/*
+ * pouch_mls_public_message_seal() reusing ce, the encoding of ac's
+ * wire_format and content (ce then also holds the AuthData).
+ */
+int	pouch_mls_public_message_seal_enc(
+	    const struct pouch_mls_protect_ctx *p,
+	    const struct pouch_mls_authenticated_content *ac,
+	    struct pouch_mls_content_enc *ce, uint8_t **out, size_t *outlen)
+	    POUCH_WARN_UNUSED;
+
+/*
  * An MLSMessage(PrivateMessage) of the signed ac (wire_format private,
  * sender a member: RFC 9420 6.3.2), encrypted with the next unused
  * generation of the sender's handshake (proposal, commit) or application
@@ -128,6 +173,9 @@ struct pouch_mls_received {
 	struct pouch_mls_authenticated_content	ac;
 	struct pouch_mls_sender_data		sd;	/* private only */
 	struct pouch_mls_st_key			key;	/* to consume */
+	/* public: the content's encoding, once the tag or signature
+	 * needed it (ce.ok) */
+	struct pouch_mls_content_enc		ce;
 	int					state;
 };
 

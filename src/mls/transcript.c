@@ -33,7 +33,8 @@ hash2(const struct pouch_crypto *c, const struct pouch_mls_suite *s,
 
 	if (alen > TRANSCRIPT_INPUT_MAX || blen > TRANSCRIPT_INPUT_MAX)
 		return POUCH_E_TOO_LARGE;
-	pouch_wr_init(&w, alen + blen + 4);
+	/* the exact size: the buffer never grows (nor copies, nor wipes) */
+	pouch_wr_init_hint(&w, alen + blen + 4, alen + blen + 4);
 	pouch_wr_bytes(&w, a, alen);
 	if (vec)
 		pouch_wr_opaque(&w, b, blen);
@@ -57,6 +58,39 @@ pouch_mls_confirmed_transcript_hash(const struct pouch_crypto *c,
 	    (input == NULL && inputlen != 0))
 		return POUCH_E_MISUSE;
 	return hash2(c, s, interim, interimlen, input, inputlen, 0, out);
+}
+
+int
+pouch_mls_confirmed_transcript_hash_parts(const struct pouch_crypto *c,
+    const struct pouch_mls_suite *s, const uint8_t *interim,
+    size_t interimlen, const uint8_t *content, size_t contentlen,
+    const uint8_t *sig, size_t siglen, uint8_t *out)
+{
+	struct pouch_wr w;
+	size_t n;
+	int rc;
+
+	if (c == NULL || !suite_ok(s) || out == NULL ||
+	    (interim == NULL && interimlen != 0) ||
+	    (content == NULL && contentlen != 0) ||
+	    (sig == NULL && siglen != 0))
+		return POUCH_E_MISUSE;
+	if (interimlen > TRANSCRIPT_INPUT_MAX ||
+	    contentlen > TRANSCRIPT_INPUT_MAX || siglen > TRANSCRIPT_INPUT_MAX)
+		return POUCH_E_TOO_LARGE;
+	/* one buffer of the exact size (the content may be confidential:
+	 * the writer wipes it) */
+	n = interimlen + contentlen + siglen + 4;
+	pouch_wr_init_hint(&w, n, n);
+	pouch_wr_bytes(&w, interim, interimlen);
+	pouch_wr_bytes(&w, content, contentlen);
+	pouch_wr_opaque(&w, sig, siglen);
+	if ((rc = pouch_wr_finish(&w)) != POUCH_OK)
+		goto out;
+	rc = pouch_hash(c, s->hash, w.buf, w.len, out);
+out:
+	pouch_wr_free(&w);
+	return rc;
 }
 
 int

@@ -23,6 +23,17 @@ int	pouch_mls_confirmed_transcript_hash(const struct pouch_crypto *c,
 	    size_t interimlen, const uint8_t *input, size_t inputlen,
 	    uint8_t *out) POUCH_WARN_UNUSED;
 /*
+ * The same with ConfirmedTranscriptHashInput given in its two parts:
+ * content = wire_format || FramedContent as encoded, then the signature
+ * (written here as opaque signature<V>), so that a caller that has the
+ * content's encoding need not build the input around it.
+ */
+int	pouch_mls_confirmed_transcript_hash_parts(const struct pouch_crypto *c,
+	    const struct pouch_mls_suite *s, const uint8_t *interim,
+	    size_t interimlen, const uint8_t *content, size_t contentlen,
+	    const uint8_t *sig, size_t siglen, uint8_t *out)
+	    POUCH_WARN_UNUSED;
+/*
  * interim_transcript_hash = Hash(confirmed_transcript_hash ||
  * InterimTranscriptHashInput), the latter being struct { MAC
  * confirmation_tag; } = opaque<V>.  out gets s->nh bytes.

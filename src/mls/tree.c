@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "mls/tree_int.h"
 
 /* The writer cap when encoding one node: a decoded node is far smaller. */
@@ -283,7 +281,14 @@ tnode_unref(struct pouch_mls_tnode *tn)
 	if (tn == NULL || atomic_fetch_sub_explicit(&tn->refs, 1,
 	    memory_order_acq_rel) != 1)
 		return;
-	OPENSSL_cleanse(tn, tn->size);
+	/*
+	 * No wipe: a block holds one LeafNode or ParentNode (public keys,
+	 * credential, capabilities, signature, parent hash, unmerged
+	 * leaves), all of it public ratchet-tree data that every member
+	 * and a Welcome's ratchet_tree carry.  Private keys never live in
+	 * a block: they are in struct pouch_mls_tree_privkeys (treekem.h),
+	 * which wipes them itself.
+	 */
 	free(tn);
 }
 

@@ -301,21 +301,8 @@ void
 pouch_mlkem_keccakx4_lane_absorb(struct pouch_mlkem_keccakx4 *k,
     unsigned j, size_t rate, const uint8_t *in, size_t inlen)
 {
-	uint64_t w = 0;
-	size_t i, n = inlen / 8;
-
-	for (i = 0; i < n; i++) {
-		memcpy(&w, in + 8 * i, 8);		/* little-endian */
-		k->s[4 * i + j] = w;
-	}
-	/* The partial word: the last bytes of in, then 0x1f. */
-	w = 0x1f;
-	for (i = inlen; i > 8 * n; i--)
-		w = w << 8 | in[i - 1];
-	k->s[4 * n + j] = w;
-	for (i = n + 1; i < 25; i++)
-		k->s[4 * i + j] = 0;
-	k->s[4 * (rate / 8 - 1) + j] ^= UINT64_C(1) << 63;
+	pouch_mlkem_keccakx4_lane_zero(k, j);
+	pouch_mlkem_keccakx4_lane_xor(k, j, in, inlen, 0x1f, rate);
 }
 
 /*
@@ -401,40 +388,14 @@ AVX2 void
 pouch_mlkem_keccakx4_squeeze(struct pouch_mlkem_keccakx4 *k, size_t rate,
     uint8_t *const out[4], size_t nblocks)
 {
-	__m256i *s = (__m256i *)(void *)k->s;
-	__m256i v0, v1, v2, v3;
-	__m128i lo, hi;
-	size_t n, i, off;
+	uint8_t *o[4];
+	size_t n, j;
 
 	for (n = 0; n < nblocks; n++) {
-		keccakf1600x4(s);
-		for (i = 0; 8 * (i + 4) <= rate; i += 4) {
-			v0 = s[i];
-			v1 = s[i + 1];
-			v2 = s[i + 2];
-			v3 = s[i + 3];
-			TRANSPOSE4(v0, v1, v2, v3);
-			off = rate * n + 8 * i;
-			_mm256_storeu_si256((__m256i *)(void *)(out[0] + off),
-			    v0);
-			_mm256_storeu_si256((__m256i *)(void *)(out[1] + off),
-			    v1);
-			_mm256_storeu_si256((__m256i *)(void *)(out[2] + off),
-			    v2);
-			_mm256_storeu_si256((__m256i *)(void *)(out[3] + off),
-			    v3);
-		}
-		for (; 8 * i < rate; i++) {
-			off = rate * n + 8 * i;
-			lo = _mm256_castsi256_si128(s[i]);
-			hi = _mm256_extracti128_si256(s[i], 1);
-			_mm_storel_epi64((__m128i *)(void *)(out[0] + off), lo);
-			_mm_storel_epi64((__m128i *)(void *)(out[1] + off),
-			    _mm_unpackhi_epi64(lo, lo));
-			_mm_storel_epi64((__m128i *)(void *)(out[2] + off), hi);
-			_mm_storel_epi64((__m128i *)(void *)(out[3] + off),
-			    _mm_unpackhi_epi64(hi, hi));
-		}
+		for (j = 0; j < 4; j++)
+			o[j] = out[j] + rate * n;
+		keccakf1600x4((__m256i *)(void *)k->s);
+		pouch_mlkem_keccakx4_extract(k, rate, o);
 	}
 }
 

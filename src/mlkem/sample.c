@@ -396,19 +396,11 @@ pouch_mlkem_sample_matrix_vartime(const struct pouch_mlkem_ctx *c,
     EVP_MD_CTX *mdc, unsigned k, const uint8_t rho[static MLKEM_SYM_BYTES],
     int transposed, struct pouch_mlkem_poly *a)
 {
-	uint8_t ij[MLKEM_K_MAX * MLKEM_K_MAX][2];
-	struct pouch_mlkem_poly *dst[MLKEM_K_MAX * MLKEM_K_MAX];
-	unsigned i, j, n = 0;
+	unsigned i, j;
 	int rc = POUCH_OK;
 
 	if (k > MLKEM_K_MAX)
 		return POUCH_E_MISUSE;
-	for (i = 0; i < k; i++)
-		for (j = 0; j < k; j++) {
-			ij[n][0] = (uint8_t)(transposed ? i : j);   /* b32 */
-			ij[n][1] = (uint8_t)(transposed ? j : i);   /* b33 */
-			dst[n++] = &a[k * i + j];
-		}
 #ifdef POUCH_MLKEM_AVX2
 	if (c->simd) {
 		struct x4_job jobs[MLKEM_K_MAX * MLKEM_K_MAX];
@@ -418,9 +410,12 @@ pouch_mlkem_sample_matrix_vartime(const struct pouch_mlkem_ctx *c,
 		    transposed, a));
 	}
 #endif
-	for (i = 0; i < n && rc == POUCH_OK; i++)
-		rc = pouch_mlkem_sample_ntt_vartime(c, mdc, rho, ij[i][0],
-		    ij[i][1], dst[i]);
+	for (i = 0; i < k && rc == POUCH_OK; i++)
+		for (j = 0; j < k && rc == POUCH_OK; j++)
+			rc = pouch_mlkem_sample_ntt_vartime(c, mdc, rho,
+			    (uint8_t)(transposed ? i : j),	/* b32 */
+			    (uint8_t)(transposed ? j : i),	/* b33 */
+			    &a[k * i + j]);
 	return rc;
 }
 

@@ -219,8 +219,7 @@ confirmed_hash(const struct pouch_mls_group *g, const struct epoch *e,
 	struct pouch_wr w;
 	int rc;
 
-	if (ce != NULL && ce->ok && ce->fcend >= 4 &&
-	    (((uint16_t)ce->w.buf[2] << 8) | ce->w.buf[3]) == wire_format)
+	if (pouch_mls_content_enc_for(ce, wire_format))
 		return pouch_mls_confirmed_transcript_hash_parts(g->c, g->s,
 		    e->ith, e->ithlen, ce->w.buf + 2, ce->fcend - 2, sig->p,
 		    sig->n, out);

@@ -142,9 +142,9 @@ pouch_mls_content_enc_init(const struct pouch_mls_protect_ctx *p,
 	return POUCH_OK;
 }
 
-/* 1 when ce holds an encoding for wire_format. */
-static int
-enc_for(const struct pouch_mls_content_enc *ce, uint16_t wire_format)
+int
+pouch_mls_content_enc_for(const struct pouch_mls_content_enc *ce,
+    uint16_t wire_format)
 {
 	return ce != NULL && ce->ok && ce->tbsend >= 4 &&
 	    ce->w.len >= ce->tbsend &&
@@ -163,7 +163,8 @@ membership_tag(const struct pouch_mls_protect_ctx *p,
 	struct pouch_wr *w = &ce->w;
 	int rc;
 
-	if (p->membership_key == NULL || !enc_for(ce, ac->wire_format))
+	if (p->membership_key == NULL ||
+	    !pouch_mls_content_enc_for(ce, ac->wire_format))
 		return POUCH_E_MISUSE;
 	if (w->len > ce->tbsend) {
 		/* an AuthData from before: wipe it, then replace it */
@@ -225,8 +226,8 @@ pouch_mls_content_sign_enc(const struct pouch_mls_protect_ctx *p,
 	if ((rc = pouch_mls_protect_check(p)) != POUCH_OK)
 		return rc;
 	if (key == NULL || sig == NULL ||
-	    (!enc_for(ce, POUCH_MLS_WF_PUBLIC_MESSAGE) &&
-	    !enc_for(ce, POUCH_MLS_WF_PRIVATE_MESSAGE)))
+	    (!pouch_mls_content_enc_for(ce, POUCH_MLS_WF_PUBLIC_MESSAGE) &&
+	    !pouch_mls_content_enc_for(ce, POUCH_MLS_WF_PRIVATE_MESSAGE)))
 		return POUCH_E_MISUSE;
 	return pouch_mls_sign_with_label_key(key, TBS_LABEL, ce->w.buf,
 	    ce->tbsend, sig, sigcap, siglen);
@@ -277,7 +278,7 @@ pouch_mls_public_message_seal_enc(const struct pouch_mls_protect_ctx *p,
 	if ((rc = pouch_mls_protect_check(p)) != POUCH_OK)
 		return rc;
 	if (ac == NULL || ac->wire_format != POUCH_MLS_WF_PUBLIC_MESSAGE ||
-	    !enc_for(ce, POUCH_MLS_WF_PUBLIC_MESSAGE) ||
+	    !pouch_mls_content_enc_for(ce, POUCH_MLS_WF_PUBLIC_MESSAGE) ||
 	    ac->content.content_type == POUCH_MLS_CT_APPLICATION ||
 	    !sender_content_ok(&ac->content) ||
 	    pouch_mls_protect_epoch(p, &ac->content.group_id,
@@ -420,7 +421,7 @@ pouch_mls_message_verify(const struct pouch_mls_protect_ctx *p,
 		return POUCH_E_MISUSE;
 	r->state = POUCH_MLS_RECV_FAILED;
 	/* kept in r: the transcript hash of a commit starts with it too */
-	if (!enc_for(&r->ce, r->ac.wire_format) &&
+	if (!pouch_mls_content_enc_for(&r->ce, r->ac.wire_format) &&
 	    (rc = pouch_mls_content_enc_init(p, r->ac.wire_format,
 	    &r->ac.content, 0, &r->ce)) != POUCH_OK)
 		goto out;

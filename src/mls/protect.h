@@ -115,6 +115,9 @@ int	pouch_mls_content_enc_init(const struct pouch_mls_protect_ctx *p,
 	    uint16_t wire_format, const struct pouch_mls_framed_content *fc,
 	    size_t hint, struct pouch_mls_content_enc *ce) POUCH_WARN_UNUSED;
 void	pouch_mls_content_enc_free(struct pouch_mls_content_enc *ce);
+/* 1 when ce (NULL: none) holds an encoding for wire_format. */
+int	pouch_mls_content_enc_for(const struct pouch_mls_content_enc *ce,
+	    uint16_t wire_format);
 
 /*
  * pouch_mls_content_sign() of the content encoded in ce (by

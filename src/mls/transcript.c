@@ -22,24 +22,29 @@ suite_ok(const struct pouch_mls_suite *s)
 	return s != NULL && s->nh > 0 && s->nh <= POUCH_HASH_MAX;
 }
 
-/* out = Hash(a || b), or Hash(a || opaque b<V>) when vec is set. */
+/*
+ * out = Hash(a || b || opaque v<V>), the vector left out when vec is 0.
+ * One buffer of the exact size (the content of a commit may be
+ * confidential: the writer wipes it).
+ */
 static int
-hash2(const struct pouch_crypto *c, const struct pouch_mls_suite *s,
-    const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, int vec,
-    uint8_t *out)
+hash_cat(const struct pouch_crypto *c, const struct pouch_mls_suite *s,
+    const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+    const uint8_t *v, size_t vlen, int vec, uint8_t *out)
 {
 	struct pouch_wr w;
+	size_t n;
 	int rc;
 
-	if (alen > TRANSCRIPT_INPUT_MAX || blen > TRANSCRIPT_INPUT_MAX)
+	if (alen > TRANSCRIPT_INPUT_MAX || blen > TRANSCRIPT_INPUT_MAX ||
+	    vlen > TRANSCRIPT_INPUT_MAX)
 		return POUCH_E_TOO_LARGE;
-	/* the exact size: the buffer never grows (nor copies, nor wipes) */
-	pouch_wr_init_hint(&w, alen + blen + 4, alen + blen + 4);
+	n = alen + blen + vlen + 4;
+	pouch_wr_init_hint(&w, n, n);
 	pouch_wr_bytes(&w, a, alen);
+	pouch_wr_bytes(&w, b, blen);
 	if (vec)
-		pouch_wr_opaque(&w, b, blen);
-	else
-		pouch_wr_bytes(&w, b, blen);
+		pouch_wr_opaque(&w, v, vlen);
 	if ((rc = pouch_wr_finish(&w)) != POUCH_OK)
 		goto out;
 	rc = pouch_hash(c, s->hash, w.buf, w.len, out);
@@ -57,7 +62,8 @@ pouch_mls_confirmed_transcript_hash(const struct pouch_crypto *c,
 	    (interim == NULL && interimlen != 0) ||
 	    (input == NULL && inputlen != 0))
 		return POUCH_E_MISUSE;
-	return hash2(c, s, interim, interimlen, input, inputlen, 0, out);
+	return hash_cat(c, s, interim, interimlen, input, inputlen, NULL, 0,
+	    0, out);
 }
 
 int
@@ -66,31 +72,13 @@ pouch_mls_confirmed_transcript_hash_parts(const struct pouch_crypto *c,
     size_t interimlen, const uint8_t *content, size_t contentlen,
     const uint8_t *sig, size_t siglen, uint8_t *out)
 {
-	struct pouch_wr w;
-	size_t n;
-	int rc;
-
 	if (c == NULL || !suite_ok(s) || out == NULL ||
 	    (interim == NULL && interimlen != 0) ||
 	    (content == NULL && contentlen != 0) ||
 	    (sig == NULL && siglen != 0))
 		return POUCH_E_MISUSE;
-	if (interimlen > TRANSCRIPT_INPUT_MAX ||
-	    contentlen > TRANSCRIPT_INPUT_MAX || siglen > TRANSCRIPT_INPUT_MAX)
-		return POUCH_E_TOO_LARGE;
-	/* one buffer of the exact size (the content may be confidential:
-	 * the writer wipes it) */
-	n = interimlen + contentlen + siglen + 4;
-	pouch_wr_init_hint(&w, n, n);
-	pouch_wr_bytes(&w, interim, interimlen);
-	pouch_wr_bytes(&w, content, contentlen);
-	pouch_wr_opaque(&w, sig, siglen);
-	if ((rc = pouch_wr_finish(&w)) != POUCH_OK)
-		goto out;
-	rc = pouch_hash(c, s->hash, w.buf, w.len, out);
-out:
-	pouch_wr_free(&w);
-	return rc;
+	return hash_cat(c, s, interim, interimlen, content, contentlen, sig,
+	    siglen, 1, out);
 }
 
 int
@@ -102,7 +90,8 @@ pouch_mls_interim_transcript_hash(const struct pouch_crypto *c,
 	    (confirmed == NULL && confirmedlen != 0) ||
 	    (tag == NULL && taglen != 0))
 		return POUCH_E_MISUSE;
-	return hash2(c, s, confirmed, confirmedlen, tag, taglen, 1, out);
+	return hash_cat(c, s, confirmed, confirmedlen, NULL, 0, tag, taglen,
+	    1, out);
 }
 
 int

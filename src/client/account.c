@@ -355,12 +355,12 @@ cl_post_mls(struct pouch_client *cl, const uint8_t *msg, size_t len,
 
 /* ---- KeyPackages ------------------------------------------------------ */
 
+static int	suite_alias_apply(struct pouch_client *, int64_t);
+
 /*
  * A KeyPackage's private record, under "kp/<ref hex>": opaque kp<V>,
  * opaque init_priv<V>, opaque enc_priv<V>, uint8 last_resort.
  */
-static int	suite_alias_apply(struct pouch_client *, int64_t);
-
 static int
 kp_record(const struct pouch_mls_kp_out *o, int last_resort, uint8_t **out,
     size_t *outlen)

@@ -1234,52 +1234,18 @@ test_account_rotate(void **state)
  * The same case on PostgreSQL, when CTest runs this program again with
  * the throw-away cluster's connection string (store.cmake).
  */
-static char pg_base[1024], pg_ci[1200], pg_db[64];
-
-static int
-pg_sql(const char *ci, const char *sql)
-{
-	PGconn *c = PQconnectdb(ci);
-	PGresult *r;
-	int rc = -1;
-
-	if (PQstatus(c) == CONNECTION_OK) {
-		r = PQexec(c, sql);
-		if (PQresultStatus(r) == PGRES_COMMAND_OK)
-			rc = 0;
-		else
-			fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
-		PQclear(r);
-	}
-	PQfinish(c);
-	return rc;
-}
+static struct fx_pg pg;
 
 static int
 pg_setup(void **state)
 {
 	struct pouch_store_config cfg = { 0 };
 	struct pouch_store *st = NULL;
-	const char *file = getenv("POUCH_TEST_PG_FILE");
-	char sql[160];
-	FILE *fp;
 
-	if (file == NULL || (fp = fopen(file, "r")) == NULL)
+	if (fx_pg_create(&pg, "pouch_rot") != 0)
 		return -1;
-	if (fgets(pg_base, sizeof(pg_base), fp) == NULL)
-		pg_base[0] = '\0';
-	fclose(fp);
-	pg_base[strcspn(pg_base, "\n")] = '\0';
-	snprintf(pg_db, sizeof(pg_db), "pouch_rot_%ld", (long)getpid());
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", pg_db);
-	if (pg_base[0] == '\0' || pg_sql(pg_base, sql) != 0)
-		return -1;
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_db);
-	if (pg_sql(pg_base, sql) != 0)
-		return -1;
-	snprintf(pg_ci, sizeof(pg_ci), "%s dbname=%s", pg_base, pg_db);
 	cfg.backend = "postgresql";
-	cfg.conninfo = pg_ci;
+	cfg.conninfo = pg.ci;
 	if (pouch_store_open(&cfg, &st) != POUCH_OK)
 		return -1;
 	*state = st;
@@ -1289,12 +1255,8 @@ pg_setup(void **state)
 static int
 pg_teardown(void **state)
 {
-	char sql[160];
-
 	pouch_store_close(*state);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-	    pg_db);
-	return pg_sql(pg_base, sql);
+	return fx_pg_drop(&pg);
 }
 
 static void

@@ -43,7 +43,7 @@ struct fx {
 	int			 pg;
 };
 
-static char pg_base[1024], pg_ci[1200], pg_db[64];
+static struct fx_pg pg;
 
 static int
 sq_setup(void **state)
@@ -61,49 +61,12 @@ sq_setup(void **state)
 }
 
 static int
-pg_sql(const char *ci, const char *sql)
-{
-	PGconn *c = PQconnectdb(ci);
-	PGresult *r;
-	int rc = -1;
-
-	if (PQstatus(c) == CONNECTION_OK) {
-		r = PQexec(c, sql);
-		if (PQresultStatus(r) == PGRES_COMMAND_OK ||
-		    PQresultStatus(r) == PGRES_TUPLES_OK)
-			rc = 0;
-		else
-			fprintf(stderr, "%.60s: %s", sql, PQerrorMessage(c));
-		PQclear(r);
-	}
-	PQfinish(c);
-	return rc;
-}
-
-static int
 pg_setup(void **state)
 {
-	const char *file = getenv("POUCH_TEST_PG_FILE");
 	struct fx *f;
-	char sql[160];
-	FILE *fp;
 
-	if (file == NULL || (fp = fopen(file, "r")) == NULL)
-		return -1;
-	if (fgets(pg_base, sizeof(pg_base), fp) == NULL)
-		pg_base[0] = '\0';
-	fclose(fp);
-	pg_base[strcspn(pg_base, "\n")] = '\0';
-	snprintf(pg_db, sizeof(pg_db), "pouch_kp_%ld", (long)getpid());
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-	    pg_db);
-	if (pg_base[0] == '\0' || pg_sql(pg_base, sql) != 0)
-		return -1;
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_db);
-	if (pg_sql(pg_base, sql) != 0)
-		return -1;
-	snprintf(pg_ci, sizeof(pg_ci), "%s dbname=%s", pg_base, pg_db);
-	if ((f = calloc(1, sizeof(*f))) == NULL)
+	if (fx_pg_create(&pg, "pouch_kp") != 0 ||
+	    (f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
 	f->pg = 1;
 	*state = f;
@@ -118,7 +81,7 @@ fx_open(struct fx *f)
 
 	if (f->pg) {
 		cfg.backend = "postgresql";
-		cfg.conninfo = pg_ci;
+		cfg.conninfo = pg.ci;
 	} else
 		cfg.path = f->path;
 	assert_int_equal(pouch_store_open(&cfg, &f->st), POUCH_OK);
@@ -133,11 +96,9 @@ teardown(void **state)
 	int rc = 0;
 
 	pouch_store_close(f->st);
-	if (f->pg) {
-		snprintf(cmd, sizeof(cmd), "DROP DATABASE IF EXISTS %s WITH "
-		    "(FORCE)", pg_db);
-		rc = pg_sql(pg_base, cmd);
-	} else {
+	if (f->pg)
+		rc = fx_pg_drop(&pg);
+	else {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 		rc = system(cmd) == 0 ? 0 : -1;
 	}
@@ -146,7 +107,6 @@ teardown(void **state)
 }
 
 /* ---- helpers ----------------------------------------------------------- */
-
 
 /*
  * The bytes a KeyPackage is stored as: an MLSMessage (version 1,
@@ -417,7 +377,7 @@ issued(struct fx *f, const char *tag)
 	if (f->pg) {
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM kp_issued "
 		    "WHERE ref = 'R%s'::bytea", tag);
-		c = PQconnectdb(pg_ci);
+		c = PQconnectdb(pg.ci);
 		assert_int_equal(PQstatus(c), CONNECTION_OK);
 		r = PQexec(c, sql);
 		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
@@ -647,17 +607,17 @@ test_migrate_pg(void **state)
 	int i;
 
 	for (i = 1; i <= OLD_SCHEMA; i++)
-		assert_int_equal(pg_sql(pg_ci, pouch_store_pg_migration(i)),
+		assert_int_equal(fx_pg_sql(pg.ci, pouch_store_pg_migration(i)),
 		    0);
-	assert_int_equal(pg_sql(pg_ci, "CREATE TABLE schema_version ("
+	assert_int_equal(fx_pg_sql(pg.ci, "CREATE TABLE schema_version ("
 	    "version bigint NOT NULL)"), 0);
 	for (i = 1; i <= OLD_SCHEMA; i++) {
 		snprintf(sql, sizeof(sql), "INSERT INTO schema_version "
 		    "VALUES (%d)", i);
-		assert_int_equal(pg_sql(pg_ci, sql), 0);
+		assert_int_equal(fx_pg_sql(pg.ci, sql), 0);
 	}
 	/* PostgreSQL spells blob literals '\x..'::bytea, not X'..' */
-	assert_int_equal(pg_sql(pg_ci, "INSERT INTO users (id, name, "
+	assert_int_equal(fx_pg_sql(pg.ci, "INSERT INTO users (id, name, "
 	    "created) VALUES (1, 'bob', 1), (2, 'alice', 1);"
 	    "INSERT INTO devices (id, user_id, name, key, created) VALUES"
 	    " (1, 1, 'laptop', '\\x01', 1), (2, 2, 'laptop', '\\x02', 1);"
@@ -669,11 +629,11 @@ test_migrate_pg(void **state)
 	    "SELECT setval('users_id_seq', 2); SELECT setval("
 	    "'devices_id_seq', 2); SELECT setval('key_packages_id_seq', 4)"),
 	    0);
-	assert_int_equal(pg_sql(pg_ci, "SELECT suite FROM key_packages"), -1);
+	assert_int_equal(fx_pg_sql(pg.ci, "SELECT suite FROM key_packages"), -1);
 
 	check_migrated(fx_open(f));
 
-	c = PQconnectdb(pg_ci);
+	c = PQconnectdb(pg.ci);
 	assert_int_equal(PQstatus(c), CONNECTION_OK);
 	r = PQexec(c, "SELECT (SELECT max(version) FROM schema_version),"
 	    " (SELECT suite FROM key_packages WHERE id = 4),"
@@ -741,7 +701,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_sqlite,
 		    sq_setup, teardown),
 	};
-	const struct CMUnitTest pg[] = {
+	const struct CMUnitTest pgt[] = {
 		cmocka_unit_test_setup_teardown(test_per_suite_claim,
 		    pg_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_suite_last_resort,
@@ -757,7 +717,7 @@ main(void)
 	};
 
 	if (getenv("POUCH_TEST_PG_FILE") != NULL)
-		return cmocka_run_group_tests_name("store_kp_pg", pg, NULL,
+		return cmocka_run_group_tests_name("store_kp_pg", pgt, NULL,
 		    NULL);
 	return cmocka_run_group_tests_name("store_kp", sq, NULL, NULL);
 }

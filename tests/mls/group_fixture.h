@@ -104,6 +104,28 @@ fx_free(struct fx *f)
 	free(f);
 }
 
+/*
+ * With POUCH_GROUP_STATE_CORPUS set to a directory, the saved state b
+ * is written there as name, a seed of the loader's fuzz target
+ * (fuzz/corpus/mls_group_state).
+ */
+static inline void
+fx_corpus_write(const char *name, const uint8_t *b, size_t n)
+{
+	const char *dir = getenv("POUCH_GROUP_STATE_CORPUS");
+	char path[512];
+	FILE *fp;
+
+	if (dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "wb")) == NULL)
+		return;
+	if (fwrite(b, 1, n, fp) != n)
+		fprintf(stderr, "short write %s\n", path);
+	fclose(fp);
+}
+
 static inline void
 fx_create(struct fx *f, int i)
 {

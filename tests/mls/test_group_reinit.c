@@ -33,28 +33,20 @@
 #define NEWID		"reinit-2"
 #define NEWIDLEN	8
 
-/* With POUCH_GROUP_STATE_CORPUS set, g's state is written there as a
- * seed of the loader's fuzz target (fuzz/mls_group_state.c). */
 #define SU(x)	pouch_mls_suite_get(POUCH_GROUP_SUITE_##x)
 
+/* With POUCH_GROUP_STATE_CORPUS set, g's state is written there as a
+ * seed of the loader's fuzz target (fuzz/mls_group_state.c). */
 static void
 corpus_write(const struct pouch_mls_group *g, const char *name)
 {
-	const char *dir = getenv("POUCH_GROUP_STATE_CORPUS");
-	char path[512];
 	uint8_t *b;
 	size_t n;
-	FILE *fp;
 
-	if (dir == NULL)
+	if (getenv("POUCH_GROUP_STATE_CORPUS") == NULL)
 		return;
 	assert_int_equal(pouch_mls_group_save(g, &b, &n), POUCH_OK);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fp = fopen(path, "wb")) != NULL) {
-		if (fwrite(b, 1, n, fp) != n)
-			fprintf(stderr, "short write %s\n", path);
-		fclose(fp);
-	}
+	fx_corpus_write(name, b, n);
 	pouch_wr_buf_free(b, n);
 }
 

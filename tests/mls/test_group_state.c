@@ -23,18 +23,10 @@ static int corpus_n;
 static void
 corpus_write(const uint8_t *b, size_t n)
 {
-	const char *dir = getenv("POUCH_GROUP_STATE_CORPUS");
-	char path[512];
-	FILE *fp;
+	char name[32];
 
-	if (dir == NULL)
-		return;
-	snprintf(path, sizeof(path), "%s/state-%d", dir, corpus_n++);
-	if ((fp = fopen(path, "wb")) == NULL)
-		return;
-	if (fwrite(b, 1, n, fp) != n)
-		fprintf(stderr, "short write %s\n", path);
-	fclose(fp);
+	snprintf(name, sizeof(name), "state-%d", corpus_n++);
+	fx_corpus_write(name, b, n);
 }
 
 /* x and y are in the same epoch with the same authenticator and tree. */

@@ -27,23 +27,6 @@
 #define ALIAS	0x0008		/* a stand-in for the IANA value */
 
 static void
-corpus_write(const uint8_t *b, size_t n)
-{
-	const char *dir = getenv("POUCH_GROUP_STATE_CORPUS");
-	char path[512];
-	FILE *fp;
-
-	if (dir == NULL)
-		return;
-	snprintf(path, sizeof(path), "%s/state-alias", dir);
-	if ((fp = fopen(path, "wb")) == NULL)
-		return;
-	if (fwrite(b, 1, n, fp) != n)
-		fprintf(stderr, "short write %s\n", path);
-	fclose(fp);
-}
-
-static void
 test_alias_codes(void **state)
 {
 	static const uint16_t bad[] = { 0, 1, 7, POUCH_MLS_SUITE_HYBRID,
@@ -145,7 +128,7 @@ test_alias_group(void **state)
 	assert_int_equal(b[5], POUCH_MLS_GROUP_STATE_VERSION);
 	assert_int_equal(b[6] << 8 | b[7], ALIAS);
 	assert_int_equal(b[8] << 8 | b[9], POUCH_MLS_SUITE_HYBRID);
-	corpus_write(b, n);
+	fx_corpus_write("state-alias", b, n);
 	assert_int_equal(pouch_mls_group_load(f->c, b, n, &x), POUCH_OK);
 	assert_ptr_equal(x->s, &x->alias);
 	assert_int_equal(x->s->id, ALIAS);

@@ -168,15 +168,25 @@ cfx_send(pouch_client *cl, int64_t conv, const char *to, const char *subject,
 	return rc;
 }
 
-/* A fresh directory /tmp/pouch-NAME-XXXXXX in root (cap bytes) and a
- * pouchd of its own: 0, or -1. */
+/*
+ * A fresh directory /tmp/pouch-NAME-XXXXXX in root (cap bytes) and a
+ * pouchd of its own, with the config lines extra (NULL: none) added:
+ * 0, or -1.
+ */
 static inline int
-cfx_start(struct server *s, char *root, size_t cap, const char *name)
+cfx_start_conf(struct server *s, char *root, size_t cap, const char *name,
+    const char *extra)
 {
 	if ((size_t)snprintf(root, cap, "/tmp/pouch-%s-XXXXXX", name) >= cap ||
 	    mkdtemp(root) == NULL)
 		return -1;
-	return e2e_start(s, NULL);
+	return e2e_start(s, extra);
+}
+
+static inline int
+cfx_start(struct server *s, char *root, size_t cap, const char *name)
+{
+	return cfx_start_conf(s, root, cap, name, NULL);
 }
 
 /* Stop the server (whatever its exit status) and remove root: 0 or -1. */

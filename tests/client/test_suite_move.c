@@ -112,10 +112,8 @@ setup(void **state)
 	(void)state;
 	if (pouch_crypto_new(&e2e_crypto) != POUCH_OK)
 		return -1;
-	if ((size_t)snprintf(root, sizeof(root), "/tmp/pouch-suite-XXXXXX") >=
-	    sizeof(root) || mkdtemp(root) == NULL)
-		return -1;
-	return e2e_start(&srv, "mls_suite_alias = 0x0008\n");
+	return cfx_start_conf(&srv, root, sizeof(root), "suite",
+	    "mls_suite_alias = 0x0008\n");
 }
 
 static int

@@ -50,6 +50,15 @@ int	pouch_random(uint8_t *out, size_t len) POUCH_WARN_UNUSED;
 
 /* ---- hashes, HMAC, HKDF -------------------------------------------- */
 
+/*
+ * A message in parts, processed as their concatenation so that callers
+ * need not copy a large body behind a small header.
+ */
+struct pouch_part {
+	const uint8_t	*p;
+	size_t		 n;
+};
+
 enum pouch_hash {
 	POUCH_SHA256 = 1,
 	POUCH_SHA384 = 2,
@@ -61,6 +70,10 @@ enum pouch_hash {
 size_t	pouch_hash_len(enum pouch_hash h);
 int	pouch_hash(const struct pouch_crypto *c, enum pouch_hash h,
 	    const uint8_t *in, size_t inlen, uint8_t *out) POUCH_WARN_UNUSED;
+/* The digest of the parts' concatenation. */
+int	pouch_hash_parts(const struct pouch_crypto *c, enum pouch_hash h,
+	    const struct pouch_part *parts, size_t nparts, uint8_t *out)
+	    POUCH_WARN_UNUSED;
 /* out gets pouch_hash_len(h) bytes. */
 int	pouch_hmac(const struct pouch_crypto *c, enum pouch_hash h,
 	    const uint8_t *key, size_t keylen, const uint8_t *in, size_t inlen,
@@ -216,6 +229,10 @@ void	pouch_sig_key_free(struct pouch_sig_key *k);
 int	pouch_sig_key_sign(const struct pouch_sig_key *k, const uint8_t *msg,
 	    size_t msglen, uint8_t *sig, size_t sigcap, size_t *siglen)
 	    POUCH_WARN_UNUSED;
+/* A message in parts, signed as their concatenation (no copy needed). */
+int	pouch_sig_key_sign_parts(const struct pouch_sig_key *k,
+	    const struct pouch_part *parts, size_t nparts, uint8_t *sig,
+	    size_t sigcap, size_t *siglen) POUCH_WARN_UNUSED;
 /* One-shot: load priv, sign, wipe. */
 int	pouch_sig_sign(const struct pouch_crypto *c, enum pouch_sig s,
 	    const uint8_t *priv, size_t privlen, const uint8_t *msg,

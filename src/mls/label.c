@@ -209,24 +209,39 @@ out:
 	return rc;
 }
 
+/*
+ * Signed in two parts, so that a large content (a commit with its path)
+ * is hashed where it lies rather than copied after its label.
+ */
 int
 pouch_mls_sign_with_label_key(const struct pouch_sig_key *k,
     const char *label, const uint8_t *content, size_t contentlen,
     uint8_t *sig, size_t sigcap, size_t *siglen)
 {
-	struct label_buf lb;
+	struct pouch_part parts[2];
+	uint8_t head[4 + sizeof(MLS_LABEL_PREFIX) + POUCH_MLS_LABEL_MAX + 4];
+	struct pouch_wr w;
 	int rc;
 
 	if (siglen != NULL)
 		*siglen = 0;
-	if (k == NULL || sig == NULL || siglen == NULL)
+	if (k == NULL || sig == NULL || siglen == NULL ||
+	    (content == NULL && contentlen != 0))
 		return POUCH_E_MISUSE;
-	if ((rc = label_content(&lb, label, content, contentlen)) != POUCH_OK)
-		goto out;
-	rc = pouch_sig_key_sign(k, lb.wr.buf, lb.wr.len, sig, sigcap, siglen);
-out:
-	lb_free(&lb);
-	return rc;
+	if (contentlen > LABEL_STRUCT_MAX)
+		return POUCH_E_TOO_LARGE;
+	/* label<V> and the length of content<V> */
+	pouch_wr_init_buf(&w, head, sizeof(head));
+	if ((rc = put_label(&w, label)) != POUCH_OK)
+		return rc;
+	pouch_wr_varint(&w, (uint32_t)contentlen);
+	if ((rc = pouch_wr_finish(&w)) != POUCH_OK)
+		return rc;
+	parts[0].p = w.buf;
+	parts[0].n = w.len;
+	parts[1].p = content;
+	parts[1].n = contentlen;
+	return pouch_sig_key_sign_parts(k, parts, 2, sig, sigcap, siglen);
 }
 
 int

@@ -4,7 +4,12 @@
  * (RFC 8032 7.4, blank message); ECDSA on P-256, P-384 and P-521 with
  * round trips, a signature from an independent implementation, tampered
  * messages and signatures, bad keys; buffer sizes and NULL arguments.
+ * The default Ed25519 signer (libsodium's group operations with OpenSSL's
+ * SHA-512, messages in parts) against libsodium's crypto_sign_detached.
  */
+#include <openssl/crypto.h>
+#include <sodium.h>
+
 #include "crypto_test.h"
 
 static const enum pouch_impl impls[3] = {
@@ -156,6 +161,105 @@ test_sig_ed25519_cross(void **state)
 		pouch_sig_key_free(ks);
 		pouch_sig_key_free(ko);
 	}
+}
+
+/*
+ * The default signer is byte for byte crypto_sign_detached, for messages
+ * of many lengths (over SHA-512's 128-byte blocks and past 64 KB) cut into
+ * up to three parts anywhere, and OpenSSL's signer agrees on parts too.
+ */
+static void
+test_sig_ed25519_parts(void **state)
+{
+	const struct pouch_crypto *c = *state;
+	struct pouch_part parts[3];
+	struct pouch_sig_key *kd, *ko;
+	uint8_t seed[32], pk[32], sk[64], want[64], got[64], cut[8];
+	uint8_t *msg;
+	size_t len, n, a, b, np, round = 0;
+
+	msg = malloc(70000);
+	assert_non_null(msg);
+	for (len = 0; len <= 70000; len = len < 300 ? len + 1 : len * 5 / 4) {
+		round++;
+		assert_int_equal(pouch_sig_keygen(c, POUCH_SIG_ED25519, seed,
+		    pk), POUCH_OK);
+		assert_int_equal(crypto_sign_seed_keypair(pk, sk, seed), 0);
+		assert_int_equal(pouch_random(msg, len), POUCH_OK);
+		assert_int_equal(pouch_random(cut, sizeof(cut)), POUCH_OK);
+		assert_int_equal(crypto_sign_detached(want, NULL, msg, len,
+		    sk), 0);
+		a = len > 0 ? (cut[0] | (size_t)cut[1] << 8 |
+		    (size_t)cut[2] << 16) % (len + 1) : 0;
+		b = a < len ? a + (cut[3] | (size_t)cut[4] << 8 |
+		    (size_t)cut[5] << 16) % (len - a + 1) : a;
+		np = 1 + round % 3;
+		parts[0].p = msg;
+		parts[0].n = np == 1 ? len : a;
+		parts[1].p = msg + a;
+		parts[1].n = np == 2 ? len - a : b - a;
+		parts[2].p = msg + b;
+		parts[2].n = len - b;
+		assert_int_equal(pouch_sig_key_new(c, POUCH_SIG_ED25519,
+		    POUCH_IMPL_DEFAULT, seed, 32, &kd), POUCH_OK);
+		memset(got, 0, sizeof(got));
+		assert_int_equal(pouch_sig_key_sign_parts(kd, parts, np, got,
+		    sizeof(got), &n), POUCH_OK);
+		assert_int_equal(n, 64);
+		assert_memory_equal(got, want, 64);
+		pouch_sig_key_free(kd);
+		if (round % 7 == 0 || len == 0) {
+			assert_int_equal(pouch_sig_key_new(c,
+			    POUCH_SIG_ED25519, POUCH_IMPL_OPENSSL, seed, 32,
+			    &ko), POUCH_OK);
+			memset(got, 0, sizeof(got));
+			assert_int_equal(pouch_sig_key_sign_parts(ko, parts,
+			    np, got, sizeof(got), &n), POUCH_OK);
+			assert_memory_equal(got, want, 64);
+			pouch_sig_key_free(ko);
+		}
+	}
+	OPENSSL_cleanse(seed, sizeof(seed));
+	OPENSSL_cleanse(sk, sizeof(sk));
+	free(msg);
+	print_message("ed25519 parts: %zu messages byte-identical\n", round);
+}
+
+/* ECDSA in parts verifies as the whole message; misuse is refused. */
+static void
+test_sig_parts_ecdsa_misuse(void **state)
+{
+	const struct pouch_crypto *c = *state;
+	struct pouch_part parts[2];
+	struct pouch_sig_key *k;
+	uint8_t sk[32], pk[65], msg[300], sig[POUCH_SIG_MAX];
+	size_t n;
+
+	assert_int_equal(pouch_sig_keygen(c, POUCH_SIG_P256_SHA256, sk, pk),
+	    POUCH_OK);
+	assert_int_equal(pouch_random(msg, sizeof(msg)), POUCH_OK);
+	assert_int_equal(pouch_sig_key_new(c, POUCH_SIG_P256_SHA256,
+	    POUCH_IMPL_DEFAULT, sk, sizeof(sk), &k), POUCH_OK);
+	parts[0].p = msg;
+	parts[0].n = 100;
+	parts[1].p = msg + 100;
+	parts[1].n = sizeof(msg) - 100;
+	assert_int_equal(pouch_sig_key_sign_parts(k, parts, 2, sig,
+	    sizeof(sig), &n), POUCH_OK);
+	assert_int_equal(pouch_sig_verify(c, POUCH_SIG_P256_SHA256,
+	    POUCH_IMPL_DEFAULT, pk, sizeof(pk), msg, sizeof(msg), sig, n),
+	    POUCH_OK);
+	msg[150] ^= 1;
+	assert_int_equal(pouch_sig_verify(c, POUCH_SIG_P256_SHA256,
+	    POUCH_IMPL_DEFAULT, pk, sizeof(pk), msg, sizeof(msg), sig, n),
+	    POUCH_E_BAD_SIGNATURE);
+	parts[1].p = NULL;
+	assert_int_equal(pouch_sig_key_sign_parts(k, parts, 2, sig,
+	    sizeof(sig), &n), POUCH_E_MISUSE);
+	assert_int_equal(pouch_sig_key_sign_parts(k, NULL, 1, sig,
+	    sizeof(sig), &n), POUCH_E_MISUSE);
+	pouch_sig_key_free(k);
+	OPENSSL_cleanse(sk, sizeof(sk));
 }
 
 /* Round trips for every algorithm; tampering with anything fails. */
@@ -408,6 +512,8 @@ main(void)
 		cmocka_unit_test(test_sig_lengths),
 		cmocka_unit_test(test_sig_eddsa_rfc8032),
 		cmocka_unit_test(test_sig_ed25519_cross),
+		cmocka_unit_test(test_sig_ed25519_parts),
+		cmocka_unit_test(test_sig_parts_ecdsa_misuse),
 		cmocka_unit_test(test_sig_round_trips),
 		cmocka_unit_test(test_sig_ecdsa_foreign),
 		cmocka_unit_test(test_sig_bad_private_keys),

@@ -30,17 +30,43 @@ int
 pouch_hash(const struct pouch_crypto *c, enum pouch_hash h,
     const uint8_t *in, size_t inlen, uint8_t *out)
 {
-	static const uint8_t empty[1];
-	const EVP_MD *md;
-	unsigned int n;
+	struct pouch_part part;
 
-	if (c == NULL || out == NULL || (in == NULL && inlen != 0))
+	part.p = in;
+	part.n = inlen;
+	return pouch_hash_parts(c, h, &part, 1, out);
+}
+
+int
+pouch_hash_parts(const struct pouch_crypto *c, enum pouch_hash h,
+    const struct pouch_part *parts, size_t nparts, uint8_t *out)
+{
+	const EVP_MD *md;
+	EVP_MD_CTX *m;
+	size_t i;
+	int rc = POUCH_E_CRYPTO;
+
+	if (c == NULL || out == NULL || (parts == NULL && nparts != 0))
 		return POUCH_E_MISUSE;
+	for (i = 0; i < nparts; i++)
+		if (parts[i].p == NULL && parts[i].n != 0)
+			return POUCH_E_MISUSE;
 	if ((md = pouch_crypto_md(c, h)) == NULL)
 		return POUCH_E_UNSUPPORTED;
-	if (!EVP_Digest(inlen == 0 ? empty : in, inlen, out, &n, md, NULL))
-		return pouch_crypto_fail(POUCH_E_CRYPTO);
-	return POUCH_OK;
+	if ((m = EVP_MD_CTX_new()) == NULL)
+		return pouch_crypto_fail(POUCH_E_NOMEM);
+	if (EVP_DigestInit_ex(m, md, NULL) != 1)
+		goto out;
+	for (i = 0; i < nparts; i++)
+		if (parts[i].n > 0 &&
+		    EVP_DigestUpdate(m, parts[i].p, parts[i].n) != 1)
+			goto out;
+	if (EVP_DigestFinal_ex(m, out, NULL) != 1)
+		goto out;
+	rc = POUCH_OK;
+out:
+	EVP_MD_CTX_free(m);
+	return rc == POUCH_OK ? rc : pouch_crypto_fail(rc);
 }
 
 /* FIPS 202 SHAKE128/256, one-shot (OpenSSL 3.0 finalises an XOF once). */

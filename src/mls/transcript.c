@@ -23,34 +23,39 @@ suite_ok(const struct pouch_mls_suite *s)
 }
 
 /*
- * out = Hash(a || b || opaque v<V>), the vector left out when vec is 0.
- * One buffer of the exact size (the content of a commit may be
- * confidential: the writer wipes it).
+ * out = Hash(a || b || opaque v<V>), the vector left out when vec is 0,
+ * hashed in parts: a commit's content is not copied (nor, as it may be
+ * confidential, left behind in a copy).
  */
 static int
 hash_cat(const struct pouch_crypto *c, const struct pouch_mls_suite *s,
     const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
     const uint8_t *v, size_t vlen, int vec, uint8_t *out)
 {
+	struct pouch_part parts[4];
+	uint8_t head[4];
 	struct pouch_wr w;
-	size_t n;
+	size_t n = 0;
 	int rc;
 
 	if (alen > TRANSCRIPT_INPUT_MAX || blen > TRANSCRIPT_INPUT_MAX ||
 	    vlen > TRANSCRIPT_INPUT_MAX)
 		return POUCH_E_TOO_LARGE;
-	n = alen + blen + vlen + 4;
-	pouch_wr_init_hint(&w, n, n);
-	pouch_wr_bytes(&w, a, alen);
-	pouch_wr_bytes(&w, b, blen);
-	if (vec)
-		pouch_wr_opaque(&w, v, vlen);
-	if ((rc = pouch_wr_finish(&w)) != POUCH_OK)
-		goto out;
-	rc = pouch_hash(c, s->hash, w.buf, w.len, out);
-out:
-	pouch_wr_free(&w);
-	return rc;
+	parts[n].p = a;
+	parts[n++].n = alen;
+	parts[n].p = b;
+	parts[n++].n = blen;
+	if (vec) {
+		pouch_wr_init_buf(&w, head, sizeof(head));
+		pouch_wr_varint(&w, (uint32_t)vlen);
+		if ((rc = pouch_wr_finish(&w)) != POUCH_OK)
+			return rc;
+		parts[n].p = w.buf;
+		parts[n++].n = w.len;
+		parts[n].p = v;
+		parts[n++].n = vlen;
+	}
+	return pouch_hash_parts(c, s->hash, parts, n, out);
 }
 
 int

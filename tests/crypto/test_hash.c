@@ -1,7 +1,7 @@
 /*
  * test_hash.c - src/crypto/hash.c: SHA-2 known answers, HMAC (RFC 4231
  * cases 1, 2 and 6), HKDF (RFC 5869 cases 1-3), the HKDF-Expand length
- * limit and argument checks.
+ * limit, hashing in parts and argument checks.
  */
 #include "crypto_test.h"
 
@@ -85,6 +85,48 @@ test_hash_misuse(void **state)
 	    POUCH_E_MISUSE);
 	assert_int_equal(pouch_hash(c, (enum pouch_hash)9, out, 1, out),
 	    POUCH_E_UNSUPPORTED);
+}
+
+/* A message hashed in parts, cut anywhere, is the message hashed whole. */
+static void
+test_hash_parts(void **state)
+{
+	const struct pouch_crypto *c = *state;
+	struct pouch_part parts[3];
+	uint8_t msg[700], want[POUCH_HASH_MAX], got[POUCH_HASH_MAX];
+	size_t a, b, i;
+
+	assert_int_equal(pouch_random(msg, sizeof(msg)), POUCH_OK);
+	for (i = 0; i < 3; i++)
+		for (a = 0; a <= sizeof(msg); a += 37)
+			for (b = a; b <= sizeof(msg); b += 101) {
+				parts[0].p = msg;
+				parts[0].n = a;
+				parts[1].p = msg + a;
+				parts[1].n = b - a;
+				parts[2].p = msg + b;
+				parts[2].n = sizeof(msg) - b;
+				assert_int_equal(pouch_hash(c, hashes[i], msg,
+				    sizeof(msg), want), POUCH_OK);
+				memset(got, 0, sizeof(got));
+				assert_int_equal(pouch_hash_parts(c, hashes[i],
+				    parts, 3, got), POUCH_OK);
+				assert_memory_equal(got, want,
+				    pouch_hash_len(hashes[i]));
+			}
+	/* no parts: the empty message */
+	assert_int_equal(pouch_hash_parts(c, POUCH_SHA256, NULL, 0, got),
+	    POUCH_OK);
+	assert_hex_equal(got, 32,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	parts[1].p = NULL;
+	parts[1].n = 1;
+	assert_int_equal(pouch_hash_parts(c, POUCH_SHA256, parts, 3, got),
+	    POUCH_E_MISUSE);
+	assert_int_equal(pouch_hash_parts(c, POUCH_SHA256, NULL, 1, got),
+	    POUCH_E_MISUSE);
+	assert_int_equal(pouch_hash_parts(c, (enum pouch_hash)9, parts, 0,
+	    got), POUCH_E_UNSUPPORTED);
 }
 
 struct hmac_vec {
@@ -300,6 +342,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash_len),
 		cmocka_unit_test(test_hash_known_answers),
+		cmocka_unit_test(test_hash_parts),
 		cmocka_unit_test(test_xof_known_answers),
 		cmocka_unit_test(test_hash_misuse),
 		cmocka_unit_test(test_hmac_rfc4231),

@@ -68,6 +68,7 @@ struct pouch_wr {
 	size_t		 max;
 	int		 err;
 	int		 owned;	/* ours: grow, wipe, free */
+	int		 public_data;	/* no secret: free without wiping */
 	int		 depth;
 	size_t		 open[POUCH_WR_DEPTH];
 };
@@ -82,6 +83,11 @@ void	pouch_wr_init(struct pouch_wr *w, size_t max);
 void	pouch_wr_init_hint(struct pouch_wr *w, size_t max, size_t hint);
 /* A writer over the caller's buffer; it never grows or frees it. */
 void	pouch_wr_init_buf(struct pouch_wr *w, uint8_t *buf, size_t cap);
+/*
+ * Marks what w will hold as public (a tree node, a PublicMessage): its
+ * buffers are then freed without the wiping every writer otherwise does.
+ */
+void	pouch_wr_public(struct pouch_wr *w);
 void	pouch_wr_u8(struct pouch_wr *w, uint8_t v);
 void	pouch_wr_u16(struct pouch_wr *w, uint16_t v);
 void	pouch_wr_u32(struct pouch_wr *w, uint32_t v);

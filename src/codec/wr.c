@@ -20,6 +20,12 @@ pouch_wr_init(struct pouch_wr *w, size_t max)
 }
 
 void
+pouch_wr_public(struct pouch_wr *w)
+{
+	w->public_data = 1;
+}
+
+void
 pouch_wr_init_hint(struct pouch_wr *w, size_t max, size_t hint)
 {
 	pouch_wr_init(w, max);
@@ -82,7 +88,8 @@ reserve(struct pouch_wr *w, size_t n)
 	if (w->buf != NULL) {
 		/* only buf[0..len) was ever written (vec_close wipes what
 		 * it gives back): the rest never held a byte of ours */
-		OPENSSL_cleanse(w->buf, w->len);
+		if (!w->public_data)
+			OPENSSL_cleanse(w->buf, w->len);
 		free(w->buf);
 	}
 	w->buf = nb;
@@ -295,11 +302,13 @@ pouch_wr_free(struct pouch_wr *w)
 {
 	/* The caller's own buffer is the caller's to wipe. */
 	if (w->buf != NULL && w->owned) {
-		OPENSSL_cleanse(w->buf, w->len);	/* as in reserve() */
+		if (!w->public_data)
+			OPENSSL_cleanse(w->buf, w->len);  /* as in reserve() */
 		free(w->buf);
 	}
 	w->buf = NULL;
 	w->len = w->cap = 0;
 	w->depth = 0;
 	w->err = POUCH_OK;
+	w->public_data = 0;
 }

@@ -105,7 +105,7 @@ pouch_mls_content_enc_free(struct pouch_mls_content_enc *ce)
 {
 	if (ce == NULL)
 		return;
-	pouch_wr_free(&ce->w);	/* wipes: the content may be private */
+	pouch_wr_free(&ce->w);	/* wipes unless sent in the clear */
 	memset(ce, 0, sizeof(*ce));
 }
 
@@ -124,6 +124,8 @@ pouch_mls_content_enc_init(const struct pouch_mls_protect_ctx *p,
 		return POUCH_E_MISUSE;
 	pouch_wr_init_hint(&ce->w, pouch_mls_protect_limits(p)->decoded_max,
 	    hint);
+	if (wire_format == POUCH_MLS_WF_PUBLIC_MESSAGE)
+		pouch_wr_public(&ce->w);	/* sent as it is */
 	/* what pouch_mls_framed_content_tbs_encode() writes, in 2 parts */
 	tbs_fill(p, wire_format, fc, &tbs);
 	pouch_wr_u16(&ce->w, tbs.version);

@@ -211,6 +211,7 @@ tnode_new(const struct pouch_mls_node *src, struct pouch_mls_tnode **out)
 
 	*out = NULL;
 	pouch_wr_init(&w, NODE_ENC_MAX);
+	pouch_wr_public(&w);		/* a tree node is public */
 	if (src->type == POUCH_MLS_NODE_LEAF)
 		pouch_mls_leaf_node_encode(&w, &src->u.leaf);
 	else if (src->type == POUCH_MLS_NODE_PARENT)

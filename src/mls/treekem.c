@@ -218,10 +218,12 @@ node_key(const struct pouch_mls_tree *t, uint32_t x)
 	return &nd->u.parent.encryption_key;
 }
 
+/* Equality of public values (keys, parent hashes): no need for CT. */
 static int
 bytes_eq(const struct pouch_mls_bytes *b, const uint8_t *p, size_t n)
 {
-	return b != NULL && b->n == n && CRYPTO_memcmp(b->p, p, n) == 0;
+	return b != NULL && b->n == n &&
+	    (n == 0 || memcmp(b->p, p, n) == 0);	/* checksrc: allow */
 }
 
 /* node_secret = DeriveSecret(secret, "node"); the KEM key pair from it. */

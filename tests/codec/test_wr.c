@@ -625,6 +625,39 @@ wr_take_after_error_returns_the_error_and_no_buffer(void **state)
 	pouch_wr_free(&w);
 }
 
+/*
+ * A writer marked public (freed without wiping) writes exactly what an
+ * ordinary one does, through every growth; pouch_wr_free clears the mark
+ * so a reused writer wipes again.
+ */
+static void
+wr_public_writes_the_same_and_free_clears_the_mark(void **state)
+{
+	struct pouch_wr a, b;
+	uint8_t chunk[97];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (uint8_t)(i * 7 + 3);
+	pouch_wr_init(&a, 1 << 20);
+	pouch_wr_init(&b, 1 << 20);
+	pouch_wr_public(&b);
+	for (i = 0; i < 200; i++) {
+		pouch_wr_opaque(&a, chunk, i % sizeof(chunk));
+		pouch_wr_opaque(&b, chunk, i % sizeof(chunk));
+	}
+	assert_int_equal(pouch_wr_finish(&a), POUCH_OK);
+	assert_int_equal(pouch_wr_finish(&b), POUCH_OK);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.buf, b.buf, a.len);
+	assert_int_equal(b.public_data, 1);
+	pouch_wr_free(&b);
+	assert_int_equal(b.public_data, 0);
+	assert_null(b.buf);
+	pouch_wr_free(&a);
+}
+
 static void
 wr_free_resets_so_the_writer_can_be_reused(void **state)
 {
@@ -728,6 +761,8 @@ main(void)
 		    wr_take_of_empty_writer_gives_a_buffer_of_length_zero),
 		cmocka_unit_test(wr_take_after_error_returns_the_error_and_no_buffer),
 		cmocka_unit_test(wr_free_resets_so_the_writer_can_be_reused),
+		cmocka_unit_test(
+		    wr_public_writes_the_same_and_free_clears_the_mark),
 		cmocka_unit_test(wr_bytes_from_own_buffer_while_growing),
 	};
 

@@ -1374,8 +1374,9 @@ pouch_mls_group_commit(struct pouch_mls_group *g,
 	if (!cs->has_path && (cs->nprops == 0 ||
 	    cs->nadded + cs->npsk != cs->nprops))
 		goto out;
-	if (cs->has_path && (rc = pouch_mls_treekem_encap(g->c,
-	    &cs->e->tree, cs->e->keys, &pp, &cs->a, &cs->po)) != POUCH_OK)
+	/* cs->e is the staged epoch, freed on failure: no copy needed */
+	if (cs->has_path && (rc = pouch_mls_treekem_encap_owned(g->c,
+	    cs->e->tree, cs->e->keys, &pp, &cs->a, &cs->po)) != POUCH_OK)
 		goto out;
 	if ((rc = seal_commit(g, cs, &cb, &cblen)) != POUCH_OK)
 		goto out;
@@ -1604,8 +1605,8 @@ ext_stage(struct pouch_mls_group *g, struct commit_st *cs,
 	pp.sig_priv = g->sig_priv;
 	pp.sig_privlen = g->sig_privlen;
 	cs->has_path = 1;
-	return pouch_mls_treekem_encap(g->c, &cs->e->tree, cs->e->keys, &pp,
-	    &cs->a, &cs->po);
+	return pouch_mls_treekem_encap_owned(g->c, cs->e->tree, cs->e->keys,
+	    &pp, &cs->a, &cs->po);
 }
 
 int
@@ -2040,7 +2041,7 @@ process_commit(struct pouch_mls_group *g, struct commit_st *cs,
 		cs->gc = cs->oldgc;
 		cs->gc.epoch = g->cur.epoch + 1;
 		cs->gc.extensions = cs->e->ext;	/* 12.4.2 */
-		if ((rc = pouch_mls_treekem_apply(g->c, &cs->e->tree,
+		if ((rc = pouch_mls_treekem_apply_owned(g->c, cs->e->tree,
 		    cs->e->keys, cs->e->me, sender, &cm->path, cs->added,
 		    cs->nadded, &cs->gc, NULL, commit_secret)) != POUCH_OK)
 			goto out;

@@ -623,6 +623,31 @@ out:
 	return rc;
 }
 
+/* Merge, provisional GroupContext, decrypt: on t and k themselves. */
+static int
+apply_on(const struct pouch_crypto *c, struct pouch_mls_tree *t,
+    struct pouch_mls_tree_privkeys *k, uint32_t me, uint32_t sender,
+    const struct pouch_mls_update_path *up, const uint32_t *excluded,
+    size_t nexcluded, const struct pouch_mls_group_context *gc,
+    uint8_t *path_secret, uint8_t *commit_secret)
+{
+	uint8_t *gcb = NULL;
+	size_t gclen = 0;
+	int rc;
+
+	if ((rc = merge_into(c, t, sender, up, excluded, nexcluded)) !=
+	    POUCH_OK)
+		goto out;
+	if ((rc = pouch_mls_treekem_context(c, t, gc, &gcb, &gclen)) !=
+	    POUCH_OK)
+		goto out;
+	rc = pouch_mls_treekem_decap(c, t, k, me, sender, up, excluded,
+	    nexcluded, gcb, gclen, path_secret, commit_secret);
+out:
+	pouch_wr_buf_free(gcb, gclen);
+	return rc;
+}
+
 int
 pouch_mls_treekem_apply(const struct pouch_crypto *c,
     struct pouch_mls_tree **tp, struct pouch_mls_tree_privkeys *k,
@@ -632,32 +657,37 @@ pouch_mls_treekem_apply(const struct pouch_crypto *c,
     uint8_t *commit_secret)
 {
 	struct pouch_mls_tree *t = NULL;
-	uint8_t *gcb = NULL;
-	size_t gclen = 0;
 	int rc;
 
 	if (c == NULL || tp == NULL || *tp == NULL || k == NULL ||
 	    up == NULL || gc == NULL || commit_secret == NULL ||
 	    (excluded == NULL && nexcluded != 0))
 		return POUCH_E_MISUSE;
-	if ((rc = pouch_mls_tree_clone(*tp, &t)) != POUCH_OK)
-		goto out;
-	if ((rc = merge_into(c, t, sender, up, excluded, nexcluded)) !=
-	    POUCH_OK)
-		goto out;
-	if ((rc = pouch_mls_treekem_context(c, t, gc, &gcb, &gclen)) !=
-	    POUCH_OK)
-		goto out;
-	if ((rc = pouch_mls_treekem_decap(c, t, k, me, sender, up, excluded,
-	    nexcluded, gcb, gclen, path_secret, commit_secret)) != POUCH_OK)
+	if ((rc = pouch_mls_tree_clone(*tp, &t)) != POUCH_OK ||
+	    (rc = apply_on(c, t, k, me, sender, up, excluded, nexcluded, gc,
+	    path_secret, commit_secret)) != POUCH_OK)
 		goto out;
 	pouch_mls_tree_free(*tp);
 	*tp = t;
 	t = NULL;
 out:
-	pouch_wr_buf_free(gcb, gclen);
 	pouch_mls_tree_free(t);
 	return rc;
+}
+
+int
+pouch_mls_treekem_apply_owned(const struct pouch_crypto *c,
+    struct pouch_mls_tree *t, struct pouch_mls_tree_privkeys *k,
+    uint32_t me, uint32_t sender, const struct pouch_mls_update_path *up,
+    const uint32_t *excluded, size_t nexcluded,
+    const struct pouch_mls_group_context *gc, uint8_t *path_secret,
+    uint8_t *commit_secret)
+{
+	if (c == NULL || t == NULL || k == NULL || up == NULL || gc == NULL ||
+	    commit_secret == NULL || (excluded == NULL && nexcluded != 0))
+		return POUCH_E_MISUSE;
+	return apply_on(c, t, k, me, sender, up, excluded, nexcluded, gc,
+	    path_secret, commit_secret);
 }
 
 /* ---- committer ------------------------------------------------------ */
@@ -884,27 +914,22 @@ out:
 	return rc;
 }
 
-int
-pouch_mls_treekem_encap(const struct pouch_crypto *c,
-    struct pouch_mls_tree **tp, struct pouch_mls_tree_privkeys *k,
-    const struct pouch_mls_path_params *p, struct pouch_mls_arena *a,
-    struct pouch_mls_path_out *o)
+/*
+ * The committer's work on t and k themselves (the callers below pass
+ * copies, or the caller's own); o filled on success.
+ */
+static int
+encap_on(const struct pouch_crypto *c, struct pouch_mls_tree *t,
+    struct pouch_mls_tree_privkeys *k, const struct pouch_mls_path_params *p,
+    struct pouch_mls_arena *a, struct pouch_mls_path_out *o)
 {
 	const struct pouch_mls_suite *s;
-	struct pouch_mls_tree *t = NULL;
-	struct pouch_mls_tree_privkeys *k2 = NULL;
 	struct encap_st *st = NULL;
 	int rc;
 
-	if (o != NULL)
-		memset(o, 0, sizeof(*o));
-	if (c == NULL || tp == NULL || *tp == NULL || k == NULL ||
-	    p == NULL || a == NULL || o == NULL || p->gc == NULL ||
-	    p->leaf_tmpl == NULL || p->sig_priv == NULL ||
-	    (p->excluded == NULL && p->nexcluded != 0))
-		return POUCH_E_MISUSE;
-	s = pouch_mls_tree_suite(*tp);
-	if (pouch_mls_tree_leaf(*tp, p->leaf) == NULL || s != k->s)
+	memset(o, 0, sizeof(*o));
+	s = pouch_mls_tree_suite(t);
+	if (pouch_mls_tree_leaf(t, p->leaf) == NULL || s != k->s)
 		return POUCH_E_MISUSE;
 	if ((st = OPENSSL_zalloc(sizeof(*st))) == NULL)
 		return POUCH_E_NOMEM;
@@ -912,21 +937,18 @@ pouch_mls_treekem_encap(const struct pouch_crypto *c,
 		memcpy(st->leaf_secret, p->leaf_secret, s->nh);
 	else if ((rc = pouch_random(st->leaf_secret, s->nh)) != POUCH_OK)
 		goto out;
-	if ((rc = pouch_mls_tree_clone(*tp, &t)) != POUCH_OK ||
-	    (rc = pouch_mls_tree_privkeys_clone(k, &k2)) != POUCH_OK)
-		goto out;
-	drop_direct_path(k2, t, p->leaf);
+	drop_direct_path(k, t, p->leaf);
 	if ((rc = pouch_mls_tree_blank_path(t, p->leaf)) != POUCH_OK ||
 	    (rc = pouch_mls_tree_filtered_direct_path(t, p->leaf, st->path,
 	    &st->n)) != POUCH_OK ||
-	    (rc = derive_path(c, s, t, k2, st)) != POUCH_OK)
+	    (rc = derive_path(c, s, t, k, st)) != POUCH_OK)
 		goto out;
 	if ((rc = pouch_mls_tree_set_path_parent_hashes(c, t, p->leaf,
 	    st->ph, &st->phlen)) != POUCH_OK)
 		goto out;
 	if ((rc = derive_keypair(c, s, st->leaf_secret, st->sk, &st->sklen,
 	    st->pk, &st->pklen)) != POUCH_OK ||
-	    (rc = pouch_mls_tree_privkeys_set(k2,
+	    (rc = pouch_mls_tree_privkeys_set(k,
 	    pouch_mls_tm_leaf_node(p->leaf), st->sk, st->sklen, st->pk,
 	    st->pklen)) != POUCH_OK)
 		goto out;
@@ -941,15 +963,62 @@ pouch_mls_treekem_encap(const struct pouch_crypto *c,
 	o->npath_secrets = st->n;
 	memcpy(o->commit_secret, st->commit, s->nh);
 	o->commit_secretlen = s->nh;
+out:
+	if (rc != POUCH_OK)
+		pouch_mls_path_out_clear(o);
+	OPENSSL_clear_free(st, sizeof(*st));
+	return rc;
+}
+
+static int
+encap_args_ok(const struct pouch_crypto *c, struct pouch_mls_tree **tp,
+    const struct pouch_mls_tree_privkeys *k,
+    const struct pouch_mls_path_params *p, const struct pouch_mls_arena *a,
+    const struct pouch_mls_path_out *o)
+{
+	return c != NULL && tp != NULL && *tp != NULL && k != NULL &&
+	    p != NULL && a != NULL && o != NULL && p->gc != NULL &&
+	    p->leaf_tmpl != NULL && p->sig_priv != NULL &&
+	    (p->excluded != NULL || p->nexcluded == 0);
+}
+
+int
+pouch_mls_treekem_encap(const struct pouch_crypto *c,
+    struct pouch_mls_tree **tp, struct pouch_mls_tree_privkeys *k,
+    const struct pouch_mls_path_params *p, struct pouch_mls_arena *a,
+    struct pouch_mls_path_out *o)
+{
+	struct pouch_mls_tree *t = NULL;
+	struct pouch_mls_tree_privkeys *k2 = NULL;
+	int rc;
+
+	if (o != NULL)
+		memset(o, 0, sizeof(*o));
+	if (!encap_args_ok(c, tp, k, p, a, o))
+		return POUCH_E_MISUSE;
+	if ((rc = pouch_mls_tree_clone(*tp, &t)) != POUCH_OK ||
+	    (rc = pouch_mls_tree_privkeys_clone(k, &k2)) != POUCH_OK ||
+	    (rc = encap_on(c, t, k2, p, a, o)) != POUCH_OK)
+		goto out;
 	pouch_mls_tree_privkeys_swap(k, k2);
 	pouch_mls_tree_free(*tp);
 	*tp = t;
 	t = NULL;
 out:
-	if (rc != POUCH_OK)
-		pouch_mls_path_out_clear(o);
 	pouch_mls_tree_free(t);
 	pouch_mls_tree_privkeys_free(k2);
-	OPENSSL_clear_free(st, sizeof(*st));
 	return rc;
+}
+
+int
+pouch_mls_treekem_encap_owned(const struct pouch_crypto *c,
+    struct pouch_mls_tree *t, struct pouch_mls_tree_privkeys *k,
+    const struct pouch_mls_path_params *p, struct pouch_mls_arena *a,
+    struct pouch_mls_path_out *o)
+{
+	if (o != NULL)
+		memset(o, 0, sizeof(*o));
+	if (!encap_args_ok(c, &t, k, p, a, o))
+		return POUCH_E_MISUSE;
+	return encap_on(c, t, k, p, a, o);
 }

@@ -201,6 +201,25 @@ int	pouch_mls_treekem_apply(const struct pouch_crypto *c,
 	    const struct pouch_mls_group_context *gc, uint8_t *path_secret,
 	    uint8_t *commit_secret) POUCH_WARN_UNUSED;
 
+/*
+ * pouch_mls_treekem_encap and _apply working on the caller's tree t and
+ * keys k themselves instead of on copies: for a caller whose t and k are
+ * its own private copies (the next epoch being built), which it throws
+ * away on failure, as on failure they are left part-way.  This spares a
+ * clone and a free of the whole tree per commit.
+ */
+int	pouch_mls_treekem_encap_owned(const struct pouch_crypto *c,
+	    struct pouch_mls_tree *t, struct pouch_mls_tree_privkeys *k,
+	    const struct pouch_mls_path_params *p, struct pouch_mls_arena *a,
+	    struct pouch_mls_path_out *o) POUCH_WARN_UNUSED;
+int	pouch_mls_treekem_apply_owned(const struct pouch_crypto *c,
+	    struct pouch_mls_tree *t, struct pouch_mls_tree_privkeys *k,
+	    uint32_t me, uint32_t sender,
+	    const struct pouch_mls_update_path *up,
+	    const uint32_t *excluded, size_t nexcluded,
+	    const struct pouch_mls_group_context *gc, uint8_t *path_secret,
+	    uint8_t *commit_secret) POUCH_WARN_UNUSED;
+
 /* The encoded provisional GroupContext: gc with tree_hash from t's root.
  * The caller frees *out with pouch_wr_buf_free(). */
 int	pouch_mls_treekem_context(const struct pouch_crypto *c,

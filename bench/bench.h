@@ -2,6 +2,8 @@
  * bench.h - the timing harness shared by bench/bench_*.c.  bench_run
  * repeats an operation for about the given number of seconds on
  * CLOCK_MONOTONIC, prints "bench NAME: VALUE ops/s" and returns the rate;
+ * bench_cpu_now reads the thread's CPU time for the benchmarks that time
+ * single long operations;
  * bench_ratio prints "ratio NAME vs PEER: X" (X = how many times faster
  * NAME is).  bench_check ends the program on an unexpected error: a
  * benchmark that silently measures a failure path is worse than none.
@@ -22,6 +24,22 @@ bench_now(void)
 	struct timespec ts;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+		perror("clock_gettime");
+		exit(1);
+	}
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * CPU time of the calling thread: what one single-threaded operation
+ * costs, less disturbed than wall-clock time when the host is busy.
+ */
+static inline double
+bench_cpu_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
 		perror("clock_gettime");
 		exit(1);
 	}

@@ -9,7 +9,8 @@
  *           joins and does the same), so a path encrypts to one node per
  *           level.  Building it costs one join per two members, about
  *           N * N / 4 leaf signature checks in all (~15 s at N = 1024).
- * For each it times, as the mean in ms over a few repetitions:
+ * For each it times, as the mean in ms of CPU time (the calling thread's:
+ * the engine is single-threaded) over a few repetitions:
  *   group_commit_create_N_SHAPE   member 0 makes a commit with path (no
  *                                 proposals: a self-update)
  *   group_commit_process_N_SHAPE  member 1 processes that commit
@@ -18,10 +19,13 @@
  * and prints group_mem_N_SHAPE, the heap that member 1's group state
  * holds after all that, in KiB (glibc mallinfo2(): 0 under a sanitizer).
  * Then the same commits in the post-quantum hybrid suite
- * (POUCH_MLS_SUITE_HYBRID: X-Wing KEM) for N = 16, 128 and 1024, and the
- * ratio of the suite 1 create + process time to the hybrid one at 1024
- * for each shape: 0.77 or more means the hybrid commit costs at most 1.3
- * times as much.
+ * (POUCH_MLS_SUITE_HYBRID: X-Wing KEM) for N = 16, 128 and 1024.  The
+ * groups of 1024 of both suites are kept, and for each shape their
+ * commits (create + process) alternate, suite 1 then hybrid, for ROUNDS
+ * rounds after a warm-up, so that both see the same state of the host;
+ * group_commit_1024_SHAPE_alt_SUITE is each one's mean and the ratio is
+ * suite 1's CPU time over the hybrid's: 0.77 or more means the hybrid
+ * commit costs at most 1.3 times as much.
  * Suite 1 also runs a sparse tree of 4096 (seconds; a full one would
  * take minutes to build, so it is left out with a note).
  * POUCH_BENCH_QUICK=1 leaves out the full trees of 1024 (the long part)
@@ -41,7 +45,9 @@
 #include "mls/suite.h"
 
 #define NOW		1500
-#define BUDGET		180.0
+#define BUDGET		240.0
+#define ROUNDS		200	/* alternated commits per suite, ratio */
+#define WARMUP		6
 #define GROUP_ID	"bench group"
 
 struct member {
@@ -229,134 +235,233 @@ build_full(struct member *m, uint32_t n, struct pouch_mls_group *g0,
 	}
 }
 
-/*
- * Builds a group of n in the current suite and shape and times the
- * steps; tag is appended to the names printed.  With commit_only, only
- * the commit with path and its processing are timed.  Returns the mean
- * commit create + process time in seconds, or -1 if the time budget cut
- * it short.
- */
-static double
-run(uint32_t n, int full, const char *suffix, int commit_only)
+/* Member 0 commits with a path (CPU time into *tc), member 1 processes. */
+static void
+commit_once(struct pouch_mls_group *g0, struct pouch_mls_group *g1,
+    double *tc, double *tp)
 {
 	struct pouch_mls_commit_req req;
-	struct pouch_mls_member_keys k;
-	struct pouch_mls_group *g0 = NULL, *g1 = NULL, *gj;
-	struct member *m;
-	size_t cmlen, wllen, h;
-	uint8_t *wl, *cm;
-	double t, tc, tp, cp = -1;
-	int reps, r, nextra;
-	uint32_t i;
-	char tag[32];
+	size_t cmlen, wllen;
+	uint8_t *cm, *wl;
+	double t;
 
-	snprintf(tag, sizeof(tag), "_%s%s", full ? "full" : "sparse", suffix);
-	reps = n <= 16 ? 50 : n <= 128 ? 10 : n <= 1024 ? 5 : 3;
-	nextra = commit_only ? 0 : reps;
-	if (over_budget(n, "build", tag))
+	memset(&req, 0, sizeof(req));
+	req.now = NOW;
+	t = bench_cpu_now();
+	bench_check(pouch_mls_group_commit(g0, &req, &cm, &cmlen, &wl,
+	    &wllen), "commit");
+	*tc += bench_cpu_now() - t;
+	bench_check(pouch_mls_group_merge_pending(g0), "merge");
+	t = bench_cpu_now();
+	bench_check(pouch_mls_group_process(g1, cm, cmlen, NOW), "process");
+	*tp += bench_cpu_now() - t;
+	pouch_wr_buf_free(cm, cmlen);
+}
+
+/*
+ * A group of n built in one suite and shape: members 0 and 1's states,
+ * and the members (n, plus reps more to add).
+ */
+struct bgroup {
+	const struct pouch_mls_suite *suite;
+	struct pouch_mls_group	*g0, *g1;
+	struct member		*m;
+	uint32_t		 n;
+	int			 reps, nextra;
+	char			 tag[32];
+};
+
+static void
+bgroup_free(struct bgroup *b)
+{
+	uint32_t i;
+
+	pouch_mls_group_free(b->g0);
+	pouch_mls_group_free(b->g1);
+	if (b->m != NULL)
+		for (i = 0; i < b->n + (uint32_t)b->nextra; i++)
+			pouch_mls_kp_out_clear(&b->m[i].kp);
+	free(b->m);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Builds a group of n in the current suite and shape (tag gets suffix
+ * appended in the names printed) and times the commit with path and its
+ * processing.  0, or -1 if the time budget cut it short (b then freed).
+ */
+static int
+build_commit(struct bgroup *b, uint32_t n, int full, const char *suffix,
+    int commit_only)
+{
+	struct pouch_mls_member_keys k;
+	double t, tc, tp;
+	uint32_t i;
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	b->suite = suite;
+	b->n = n;
+	snprintf(b->tag, sizeof(b->tag), "_%s%s", full ? "full" : "sparse",
+	    suffix);
+	b->reps = n <= 16 ? 50 : n <= 128 ? 10 : n <= 1024 ? 5 : 3;
+	b->nextra = commit_only ? 0 : b->reps;
+	if (over_budget(n, "build", b->tag))
 		return -1;
-	if ((m = calloc(n + (uint32_t)nextra, sizeof(*m))) == NULL) {
+	if ((b->m = calloc(n + (uint32_t)b->nextra, sizeof(*b->m))) == NULL) {
 		fprintf(stderr, "bench: out of memory\n");
 		exit(1);
 	}
-	for (i = 0; i < n + (uint32_t)nextra; i++)
-		member_new(&m[i], i);
-	k = keys_of(&m[0]);
+	for (i = 0; i < n + (uint32_t)b->nextra; i++)
+		member_new(&b->m[i], i);
+	k = keys_of(&b->m[0]);
 	bench_check(pouch_mls_group_create(crypto, suite,
-	    (const uint8_t *)GROUP_ID, strlen(GROUP_ID), &k, NOW, &g0),
+	    (const uint8_t *)GROUP_ID, strlen(GROUP_ID), &k, NOW, &b->g0),
 	    "create");
 	t = bench_now();
 	if (full)
-		build_full(m, n, g0, &g1);
+		build_full(b->m, n, b->g0, &b->g1);
 	else
-		build_sparse(m, n, g0, &g1);
-	printf("note group_build_%u%s: %u members in %.0f ms\n", n, tag, n,
-	    (bench_now() - t) * 1e3);
+		build_sparse(b->m, n, b->g0, &b->g1);
+	printf("note group_build_%u%s: %u members in %.0f ms\n", n, b->tag,
+	    n, (bench_now() - t) * 1e3);
 
 	/* commit with path, and its processing at member 1 */
+	tc = tp = 0;
+	for (r = 0; r < b->reps; r++) {
+		if (over_budget(n, "commit_create", b->tag)) {
+			bgroup_free(b);
+			return -1;
+		}
+		commit_once(b->g0, b->g1, &tc, &tp);
+	}
+	report("commit_create", n, b->tag, tc, b->reps);
+	report("commit_process", n, b->tag, tp, b->reps);
+	return 0;
+}
+
+/*
+ * The rest of a group's steps (unless built commit-only): one member
+ * added (commit + Welcome) and that member's join, then the heap member
+ * 1's state holds.  Frees b.
+ */
+static void
+finish(struct bgroup *b)
+{
+	struct pouch_mls_commit_req req;
+	struct pouch_mls_group *gj;
+	struct member *x;
+	size_t cmlen, wllen, h;
+	uint8_t *wl, *cm;
+	double t, tc = 0, tp = 0;
+	int r;
+
+	if (b->g0 == NULL || b->nextra == 0)
+		goto out;
+	suite = b->suite;
 	memset(&req, 0, sizeof(req));
 	req.now = NOW;
-	tc = tp = 0;
-	for (r = 0; r < reps; r++) {
-		if (over_budget(n, "commit_create", tag))
+	for (r = 0; r < b->reps; r++) {
+		if (over_budget(b->n, "add", b->tag))
 			goto out;
-		t = bench_now();
-		bench_check(pouch_mls_group_commit(g0, &req, &cm, &cmlen, &wl,
-		    &wllen), "commit");
-		tc += bench_now() - t;
-		bench_check(pouch_mls_group_merge_pending(g0), "merge");
-		t = bench_now();
-		bench_check(pouch_mls_group_process(g1, cm, cmlen, NOW),
-		    "process");
-		tp += bench_now() - t;
-		pouch_wr_buf_free(cm, cmlen);
-	}
-	report("commit_create", n, tag, tc, reps);
-	report("commit_process", n, tag, tp, reps);
-	cp = (tc + tp) / reps;
-	if (commit_only)
-		goto out;
-
-	/* add one member (commit + Welcome), and that member's join */
-	tc = tp = 0;
-	for (r = 0; r < reps; r++) {
-		if (over_budget(n, "add", tag))
-			goto out;
-		req.adds = (const uint8_t *const *)&m[n + (uint32_t)r].kp.kp;
-		req.addlens = &m[n + (uint32_t)r].kp.kplen;
+		x = &b->m[b->n + (uint32_t)r];
+		req.adds = (const uint8_t *const *)&x->kp.kp;
+		req.addlens = &x->kp.kplen;
 		req.nadds = 1;
-		t = bench_now();
-		bench_check(pouch_mls_group_commit(g0, &req, &cm, &cmlen, &wl,
-		    &wllen), "commit add");
-		tc += bench_now() - t;
-		bench_check(pouch_mls_group_merge_pending(g0), "merge");
-		bench_check(pouch_mls_group_process(g1, cm, cmlen, NOW),
+		t = bench_cpu_now();
+		bench_check(pouch_mls_group_commit(b->g0, &req, &cm, &cmlen,
+		    &wl, &wllen), "commit add");
+		tc += bench_cpu_now() - t;
+		bench_check(pouch_mls_group_merge_pending(b->g0), "merge");
+		bench_check(pouch_mls_group_process(b->g1, cm, cmlen, NOW),
 		    "process add");
 		pouch_wr_buf_free(cm, cmlen);
-		t = bench_now();
-		gj = join(&m[n + (uint32_t)r], wl, wllen);
-		tp += bench_now() - t;
+		t = bench_cpu_now();
+		gj = join(x, wl, wllen);
+		tp += bench_cpu_now() - t;
 		pouch_mls_group_free(gj);
 		pouch_wr_buf_free(wl, wllen);
 	}
-	report("add", n, tag, tc, reps);
-	report("join", n, tag, tp, reps);
+	report("add", b->n, b->tag, tc, b->reps);
+	report("join", b->n, b->tag, tp, b->reps);
 
 	/* the heap member 1's state holds: what freeing it gives back */
 	h = heap_used();
-	pouch_mls_group_free(g1);
-	g1 = NULL;
+	pouch_mls_group_free(b->g1);
+	b->g1 = NULL;
 	h = h > heap_used() ? h - heap_used() : 0;
-	printf("bench group_mem_%u%s: %zu KiB\n", n, tag, (h + 1023) / 1024);
+	printf("bench group_mem_%u%s: %zu KiB\n", b->n, b->tag,
+	    (h + 1023) / 1024);
 out:
-	pouch_mls_group_free(g0);
-	pouch_mls_group_free(g1);
-	for (i = 0; i < n + (uint32_t)nextra; i++)
-		pouch_mls_kp_out_clear(&m[i].kp);
-	free(m);
-	return cp;
+	fflush(stdout);
+	bgroup_free(b);
 }
 
+/* One group's steps, start to end. */
 static void
-ratio(const char *shape, double s1, double hy)
+run(uint32_t n, int full, const char *suffix, int commit_only)
 {
-	if (s1 > 0 && hy > 0)
-		printf("ratio commit_1024%s_hybrid vs commit_1024%s_suite1: "
-		    "%.3f\n", shape, shape, s1 / hy);
-	else
+	struct bgroup b;
+
+	if (build_commit(&b, n, full, suffix, commit_only) == 0)
+		finish(&b);
+}
+
+/*
+ * Suite 1's and the hybrid's groups of 1024 in one shape commit in turn
+ * (suite 1, then the hybrid) for ROUNDS rounds after WARMUP untimed
+ * ones, both before any member is added: each one's mean create +
+ * process CPU time, and the ratio.
+ */
+static void
+compare(const char *shape, struct bgroup *s1, struct bgroup *hy)
+{
+	struct bgroup *k[2];
+	double tc[2] = { 0, 0 }, tp[2] = { 0, 0 }, x = 0, y = 0;
+	int r, i, done = 0;
+
+	k[0] = s1;
+	k[1] = hy;
+	if (s1->g0 != NULL && hy->g0 != NULL) {
+		for (r = 0; r < WARMUP; r++)
+			for (i = 0; i < 2; i++)
+				commit_once(k[i]->g0, k[i]->g1, &x, &y);
+		for (r = 0; r < ROUNDS; r++) {
+			if (over_budget(1024, "commit_alt", shape))
+				break;
+			for (i = 0; i < 2; i++)
+				commit_once(k[i]->g0, k[i]->g1, &tc[i],
+				    &tp[i]);
+			done++;
+		}
+	}
+	if (done < ROUNDS / 4) {
 		printf("note commit_1024%s_hybrid: no ratio, a run was cut "
 		    "short\n", shape);
+		goto out;
+	}
+	for (i = 0; i < 2; i++)
+		printf("bench group_commit_1024%s_alt_%s: %.3f ms "
+		    "(create %.3f + process %.3f, %d rounds)\n", shape,
+		    i ? "hybrid" : "suite1", (tc[i] + tp[i]) * 1e3 / done,
+		    tc[i] * 1e3 / done, tp[i] * 1e3 / done, done);
+	printf("ratio commit_1024%s_hybrid vs commit_1024%s_suite1: %.3f\n",
+	    shape, shape, (tc[0] + tp[0]) / (tc[1] + tp[1]));
+out:
+	fflush(stdout);
 }
 
 int
 main(void)
 {
 	static const uint32_t sizes[] = { 2, 16, 128, 1024 };
-	double s1[2] = { -1, -1 }, hy[2] = { -1, -1 };
+	struct bgroup s1[2], hy[2];
 	const char *q;
 	size_t i;
 	int full, quick;
 
+	memset(s1, 0, sizeof(s1));
+	memset(hy, 0, sizeof(hy));
 	t_start = bench_now();
 	q = getenv("POUCH_BENCH_QUICK");
 	quick = q != NULL && *q != '\0' && *q != '0';
@@ -365,14 +470,19 @@ main(void)
 		fprintf(stderr, "bench: no suite 1\n");
 		return 1;
 	}
+	/* the groups of 1024 wait for the hybrid's (compare) */
 	for (full = 0; full < 2; full++)
-		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-			if (!(quick && full && sizes[i] == 1024))
-				s1[full] = run(sizes[i], full, "", 0);
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			if (sizes[i] != 1024)
+				run(sizes[i], full, "", 0);
+			else if (!(quick && full))
+				(void)build_commit(&s1[full], sizes[i], full,
+				    "", 0);
+		}
 	/* 4096: the sparse tree takes seconds; a full one ~N * N / 4 =
 	 * 4.2 million leaf signature checks to build (minutes) */
 	if (!quick) {
-		(void)run(4096, 0, "", 0);
+		run(4096, 0, "", 0);
 		printf("note group_full_4096: not built, building it costs "
 		    "about 4.2 million signature checks (over a minute)\n");
 	}
@@ -381,12 +491,20 @@ main(void)
 		return 1;
 	}
 	for (full = 0; full < 2; full++)
-		for (i = 1; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-			if (!(quick && full && sizes[i] == 1024))
-				hy[full] = run(sizes[i], full, "_hybrid", 1);
-	ratio("_sparse", s1[0], hy[0]);
+		for (i = 1; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			if (sizes[i] != 1024)
+				run(sizes[i], full, "_hybrid", 1);
+			else if (!(quick && full))
+				(void)build_commit(&hy[full], sizes[i], full,
+				    "_hybrid", 1);
+		}
+	compare("_sparse", &s1[0], &hy[0]);
 	if (!quick)
-		ratio("", s1[1], hy[1]);
+		compare("", &s1[1], &hy[1]);
+	for (full = 0; full < 2; full++) {
+		finish(&s1[full]);
+		finish(&hy[full]);
+	}
 	printf("note group_total: %.1f s\n", bench_now() - t_start);
 	pouch_crypto_free(crypto);
 	return 0;

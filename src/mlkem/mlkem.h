@@ -10,16 +10,16 @@
  * into a struct pouch_mlkem_ctx, except that where the CPU has AVX2 the
  * SHAKE of SampleNTT and PRF (and Encaps' H(ek), beside the matrix) runs
  * four instances at a time in our own Keccak (keccak_avx2.c, scheduled
- * by sample.c) and the NTTs and products in T_q use AVX2
- * (poly_avx2.c); the portable code stays and tests hold both to the same
- * output.  Everything that touches secret data runs in constant time: no
- * branch, table index or division depends on a secret (tests/mlkem/
- * ctgrind.c, on both paths, and tools/check-nodiv check it).  The files
- * split by concern: hash.c (context, G/H/J/PRF/XOF), poly.c (arithmetic
- * mod q, NTT), poly_avx2.c, keccak_avx2.c, sample.c (SampleNTT,
- * SamplePolyCBD, the whole matrix), encode.c (ByteEncode/Decode,
- * Compress/Decompress), kpke.c (K-PKE), kem.c (ML-KEM and its input
- * checks).
+ * by sample.c) and the NTTs, products in T_q, Compress_d, Decompress_d,
+ * ByteEncode_d and ByteDecode_d use AVX2 (poly_avx2.c); the portable
+ * code stays and tests hold both to the same output.  Everything that
+ * touches secret data runs in constant time: no branch, table index or
+ * division depends on a secret (tests/mlkem/ctgrind.c, on both paths,
+ * and tools/check-nodiv check it).  The files split by concern: hash.c
+ * (context, G/H/J/PRF/XOF), poly.c (arithmetic mod q, NTT), poly_avx2.c,
+ * keccak_avx2.c, sample.c (SampleNTT, SamplePolyCBD, the whole matrix),
+ * encode.c (ByteEncode/Decode, Compress/Decompress), kpke.c (K-PKE),
+ * kem.c (ML-KEM and its input checks).
  */
 #ifndef POUCH_MLKEM_H
 #define POUCH_MLKEM_H
@@ -207,10 +207,11 @@ void	pouch_mlkem_poly_sub_c(struct pouch_mlkem_poly *r,
 	    const struct pouch_mlkem_poly *a);
 
 /*
- * poly_avx2.c: the same six with AVX2 intrinsics, on x86-64 with gcc or
- * clang (target attributes: the rest of the build needs no -mavx2), unless
- * built with POUCH_MLKEM_NO_AVX2 (the portable ctgrind run).  Call them
- * only when pouch_mlkem_avx2_usable() says the CPU has AVX2.
+ * poly_avx2.c: the same six, and the encodings and sampling steps
+ * below, with AVX2 intrinsics, on x86-64 with gcc or clang (target
+ * attributes: the rest of the build needs no -mavx2), unless built with
+ * POUCH_MLKEM_NO_AVX2 (the portable ctgrind run).  Call them only when
+ * pouch_mlkem_avx2_usable() says the CPU has AVX2.
  */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(POUCH_MLKEM_NO_AVX2)
 #define POUCH_MLKEM_AVX2	1
@@ -228,6 +229,24 @@ void	pouch_mlkem_poly_sub_avx2(struct pouch_mlkem_poly *r,
 /* pouch_mlkem_byte_decode for d = 12 (the dispatch is in encode.c). */
 void	pouch_mlkem_byte_decode12_avx2(struct pouch_mlkem_poly *f,
 	    const uint8_t *in);
+/* pouch_mlkem_byte_decode for 1 <= d <= 11 (reads only 32 d bytes). */
+void	pouch_mlkem_byte_decode_avx2(struct pouch_mlkem_poly *f,
+	    const uint8_t *in, unsigned d);
+/*
+ * Compress_d and Decompress_d in place, as pouch_mlkem_poly_compress and
+ * _decompress, for 1 <= d <= 11: compress wants coefficients below 2^12
+ * (canonical ones are), decompress values below 2^d.
+ */
+void	pouch_mlkem_poly_compress_avx2(struct pouch_mlkem_poly *f,
+	    unsigned d);
+void	pouch_mlkem_poly_decompress_avx2(struct pouch_mlkem_poly *f,
+	    unsigned d);
+/*
+ * pouch_mlkem_byte_encode for d = 1, 4, 5, 10 or 11 (any other d writes
+ * nothing): 32 d bytes, coefficients below 2^d.
+ */
+void	pouch_mlkem_byte_encode_avx2(uint8_t *out,
+	    const struct pouch_mlkem_poly *f, unsigned d);
 /* SamplePolyCBD_2 (Algorithm 8) on 128 bytes, as pouch_mlkem_cbd_c. */
 void	pouch_mlkem_cbd2_avx2(struct pouch_mlkem_poly *f, const uint8_t *b);
 /*
@@ -348,8 +367,14 @@ int	pouch_mlkem_sample_matrix_hash(const struct pouch_mlkem_ctx *c,
 /* Algorithm 5: 32 * d bytes; coefficients must be < 2^d (< q for 12). */
 void	pouch_mlkem_byte_encode(uint8_t *out,
 	    const struct pouch_mlkem_poly *f, unsigned d);
+/* Its portable code (byte_encode uses poly_avx2.c's for some d). */
+void	pouch_mlkem_byte_encode_c(uint8_t *out,
+	    const struct pouch_mlkem_poly *f, unsigned d);
 /* Algorithm 6; for d = 12 the values are reduced mod q (constant time). */
 void	pouch_mlkem_byte_decode(struct pouch_mlkem_poly *f,
+	    const uint8_t *in, unsigned d);
+/* Its portable code (byte_decode uses poly_avx2.c's for some d). */
+void	pouch_mlkem_byte_decode_c(struct pouch_mlkem_poly *f,
 	    const uint8_t *in, unsigned d);
 /* Compress_d / Decompress_d of 4.2.1 for 1 <= d <= 11, no division. */
 uint16_t pouch_mlkem_compress(uint16_t x, unsigned d);

@@ -102,9 +102,10 @@ int	pouch_xof(const struct pouch_crypto *c, enum pouch_xof x,
 /*
  * The four Keccak digests ML-KEM hashes with (src/mlkem), as fetched
  * once by pouch_crypto_new: md[0..3] = SHA3-256, SHA3-512, SHAKE128,
- * SHAKE256, each a reference of the caller's own (EVP_MD_up_ref), to
- * be released with EVP_MD_free.  POUCH_E_MISUSE on NULL, POUCH_E_CRYPTO
- * when a reference cannot be taken (then md[] is all NULL).
+ * SHAKE256, lent: no reference is taken (an up-reference and its release
+ * are four atomic operations each, per KEM operation), so they are valid
+ * while c lives and the caller must not free them.  POUCH_E_MISUSE on
+ * NULL (md[] then all NULL).
  */
 struct evp_md_st;
 int	pouch_crypto_keccak_mds(const struct pouch_crypto *c,

@@ -54,28 +54,15 @@ pouch_crypto_md(const struct pouch_crypto *c, enum pouch_hash h)
 int
 pouch_crypto_keccak_mds(const struct pouch_crypto *c, EVP_MD *md[4])
 {
-	EVP_MD *src[4];
-	int i;
-
 	if (md == NULL)
 		return POUCH_E_MISUSE;
 	memset(md, 0, 4 * sizeof(md[0]));
 	if (c == NULL)
 		return POUCH_E_MISUSE;
-	src[0] = c->sha3[0];
-	src[1] = c->sha3[1];
-	src[2] = c->xof[POUCH_SHAKE128 - 1];
-	src[3] = c->xof[POUCH_SHAKE256 - 1];
-	for (i = 0; i < 4; i++) {
-		if (EVP_MD_up_ref(src[i]) != 1) {
-			while (i-- > 0) {
-				EVP_MD_free(md[i]);
-				md[i] = NULL;
-			}
-			return POUCH_E_CRYPTO;
-		}
-		md[i] = src[i];
-	}
+	md[0] = c->sha3[0];
+	md[1] = c->sha3[1];
+	md[2] = c->xof[POUCH_SHAKE128 - 1];
+	md[3] = c->xof[POUCH_SHAKE256 - 1];
 	return POUCH_OK;
 }
 

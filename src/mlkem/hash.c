@@ -55,6 +55,7 @@ pouch_mlkem_ctx_new_from(const struct pouch_crypto *crypto,
 		OPENSSL_free(c);
 		return rc;
 	}
+	c->lent = 1;
 	c->sha3_256 = md[0];
 	c->sha3_512 = md[1];
 	c->shake128 = md[2];
@@ -70,10 +71,12 @@ pouch_mlkem_ctx_free(struct pouch_mlkem_ctx *c)
 {
 	if (c == NULL)
 		return;
-	EVP_MD_free(c->sha3_256);
-	EVP_MD_free(c->sha3_512);
-	EVP_MD_free(c->shake128);
-	EVP_MD_free(c->shake256);
+	if (!c->lent) {
+		EVP_MD_free(c->sha3_256);
+		EVP_MD_free(c->sha3_512);
+		EVP_MD_free(c->shake128);
+		EVP_MD_free(c->shake256);
+	}
 	OPENSSL_free(c);
 }
 

@@ -81,6 +81,7 @@ struct pouch_mlkem_ctx {
 	EVP_MD		*shake256;	/* J, PRF */
 	size_t		 xof_first;	/* first SampleNTT squeeze, bytes */
 	unsigned	 simd;		/* 1: four-way AVX2 SHAKE (sample.c) */
+	int		 lent;		/* the digests are the provider's */
 };
 
 /* Typed keys for ML-KEM-768, the set of X-Wing and the default suite. */
@@ -128,9 +129,10 @@ csubq_ct(uint32_t x)
 /* Fetch SHA3-256/512 and SHAKE128/256: POUCH_E_CRYPTO, POUCH_E_NOMEM. */
 int	pouch_mlkem_ctx_new(struct pouch_mlkem_ctx **out) POUCH_WARN_UNUSED;
 /*
- * The same with the digests the crypto provider fetched once (references
- * taken, no fetch): what every per-operation caller uses, since a fetch
- * costs more than a whole SHA3-256 of an encapsulation key.
+ * The same with the digests the crypto provider fetched once, lent (no
+ * fetch, no reference: the provider must outlive the context): what
+ * every per-operation caller uses, since a fetch costs more than a whole
+ * SHA3-256 of an encapsulation key.
  */
 struct pouch_crypto;
 int	pouch_mlkem_ctx_new_from(const struct pouch_crypto *crypto,

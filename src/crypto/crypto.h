@@ -230,7 +230,10 @@ void	pouch_sig_key_free(struct pouch_sig_key *k);
 int	pouch_sig_key_sign(const struct pouch_sig_key *k, const uint8_t *msg,
 	    size_t msglen, uint8_t *sig, size_t sigcap, size_t *siglen)
 	    POUCH_WARN_UNUSED;
-/* A message in parts, signed as their concatenation (no copy needed). */
+/*
+ * A message in parts, signed as their concatenation (no copy needed);
+ * at most 8 parts (POUCH_E_MISUSE beyond).
+ */
 int	pouch_sig_key_sign_parts(const struct pouch_sig_key *k,
 	    const struct pouch_part *parts, size_t nparts, uint8_t *sig,
 	    size_t sigcap, size_t *siglen) POUCH_WARN_UNUSED;

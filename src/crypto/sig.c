@@ -187,72 +187,68 @@ out:
 	return rc;
 }
 
+/* At most this many parts to a message signed with Ed25519. */
+#define ED25519_PARTS_MAX	8
+
 /* out = SHA-512(a || b || parts) mod L */
 static int
-ed25519_hash_reduce(EVP_MD_CTX *mctx, const EVP_MD *md, const uint8_t *a,
+ed25519_hash_reduce(const struct pouch_crypto *c, const uint8_t *a,
     size_t alen, const uint8_t *b, size_t blen,
     const struct pouch_part *parts, size_t nparts,
     uint8_t out[crypto_core_ed25519_SCALARBYTES])
 {
+	struct pouch_part v[2 + ED25519_PARTS_MAX];
 	uint8_t h[crypto_hash_sha512_BYTES];
 	size_t i;
-	int rc = POUCH_E_CRYPTO;
+	int rc;
 
-	if (EVP_DigestInit_ex(mctx, md, NULL) != 1 ||
-	    EVP_DigestUpdate(mctx, a, alen) != 1 ||
-	    (blen > 0 && EVP_DigestUpdate(mctx, b, blen) != 1))
-		goto out;
+	v[0].p = a;
+	v[0].n = alen;
+	v[1].p = b;
+	v[1].n = blen;
 	for (i = 0; i < nparts; i++)
-		if (parts[i].n > 0 &&
-		    EVP_DigestUpdate(mctx, parts[i].p, parts[i].n) != 1)
-			goto out;
-	if (EVP_DigestFinal_ex(mctx, h, NULL) != 1)
-		goto out;
-	crypto_core_ed25519_scalar_reduce(out, h);
-	rc = POUCH_OK;
-out:
+		v[2 + i] = parts[i];
+	if ((rc = pouch_hash_parts(c, POUCH_SHA512, v, 2 + nparts, h)) ==
+	    POUCH_OK)
+		crypto_core_ed25519_scalar_reduce(out, h);
 	OPENSSL_cleanse(h, sizeof(h));
 	return rc;
 }
 
-/* RFC 8032 5.1.6 */
+/* RFC 8032 5.1.6, for at most ED25519_PARTS_MAX parts */
 static int
 ed25519_sign(const struct pouch_sig_key *k,
     const struct pouch_part *parts, size_t nparts,
     uint8_t sig[crypto_sign_BYTES])
 {
-	const EVP_MD *md = pouch_crypto_md(k->c, POUCH_SHA512);
 	uint8_t r[crypto_core_ed25519_SCALARBYTES];
 	uint8_t h[crypto_core_ed25519_SCALARBYTES];
 	uint8_t ha[crypto_core_ed25519_SCALARBYTES];
-	EVP_MD_CTX *mctx;
-	int rc = POUCH_E_CRYPTO;
+	int rc;
 
-	if (md == NULL)
-		return pouch_crypto_fail(POUCH_E_CRYPTO);
-	if ((mctx = EVP_MD_CTX_new()) == NULL)
-		return pouch_crypto_fail(POUCH_E_NOMEM);
+	if (nparts > ED25519_PARTS_MAX)
+		return POUCH_E_MISUSE;
 	/* r = SHA-512(prefix || M) mod L; R = [r]B */
-	if (ed25519_hash_reduce(mctx, md, k->prefix, sizeof(k->prefix), NULL,
-	    0, parts, nparts, r) != POUCH_OK)
+	if ((rc = ed25519_hash_reduce(k->c, k->prefix, sizeof(k->prefix),
+	    NULL, 0, parts, nparts, r)) != POUCH_OK)
 		goto out;
 	/* fails only for r = 0, probability 2^-252 */
-	if (crypto_scalarmult_ed25519_base_noclamp(sig, r) != 0)
+	if (crypto_scalarmult_ed25519_base_noclamp(sig, r) != 0) {
+		rc = pouch_crypto_fail(POUCH_E_CRYPTO);
 		goto out;
+	}
 	/* h = SHA-512(R || A || M) mod L; S = (r + h s) mod L */
-	if (ed25519_hash_reduce(mctx, md, sig, 32, k->pub, sizeof(k->pub),
-	    parts, nparts, h) != POUCH_OK)
+	if ((rc = ed25519_hash_reduce(k->c, sig, 32, k->pub, sizeof(k->pub),
+	    parts, nparts, h)) != POUCH_OK)
 		goto out;
 	crypto_core_ed25519_scalar_mul(ha, h, k->a);
 	crypto_core_ed25519_scalar_add(sig + 32, r, ha);
-	rc = POUCH_OK;
 out:
-	EVP_MD_CTX_free(mctx);
 	OPENSSL_cleanse(r, sizeof(r));
 	OPENSSL_cleanse(ha, sizeof(ha));
 	if (rc != POUCH_OK)
 		OPENSSL_cleanse(sig, crypto_sign_BYTES);
-	return rc == POUCH_OK ? rc : pouch_crypto_fail(rc);
+	return rc;
 }
 
 /* The OpenSSL key object for priv (EdDSA seed or ECDSA scalar). */

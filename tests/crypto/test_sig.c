@@ -219,6 +219,22 @@ test_sig_ed25519_parts(void **state)
 			pouch_sig_key_free(ko);
 		}
 	}
+	/* eight parts at most */
+	{
+		struct pouch_part many[9];
+
+		for (n = 0; n < 9; n++) {
+			many[n].p = msg;
+			many[n].n = n;
+		}
+		assert_int_equal(pouch_sig_key_new(c, POUCH_SIG_ED25519,
+		    POUCH_IMPL_DEFAULT, seed, 32, &kd), POUCH_OK);
+		assert_int_equal(pouch_sig_key_sign_parts(kd, many, 8, got,
+		    sizeof(got), &n), POUCH_OK);
+		assert_int_equal(pouch_sig_key_sign_parts(kd, many, 9, got,
+		    sizeof(got), &n), POUCH_E_MISUSE);
+		pouch_sig_key_free(kd);
+	}
 	OPENSSL_cleanse(seed, sizeof(seed));
 	OPENSSL_cleanse(sk, sizeof(sk));
 	free(msg);

@@ -4,9 +4,9 @@
  * nothing here branches on or indexes by a coefficient, and Compress
  * divides by q with a multiplication and a shift.  Where the CPU has
  * AVX2, Compress_d, Decompress_d, ByteDecode_d (d != 4) and ByteEncode_d
- * of the ciphertext sizes (d = 1, 4, 5, 10, 11) run poly_avx2.c's code
- * instead (pouch_mlkem_poly_compress_avx2, _decompress_avx2,
- * pouch_mlkem_byte_decode_avx2, _decode12_avx2 and
+ * of the ciphertext and key sizes (d = 1, 4, 5, 10, 11, 12) run
+ * poly_avx2.c's code instead (pouch_mlkem_poly_compress_avx2,
+ * _decompress_avx2, pouch_mlkem_byte_decode_avx2, _decode12_avx2 and
  * pouch_mlkem_byte_encode_avx2); the loops here (byte_encode_c,
  * byte_decode_c) stay as the fallback and as the reference the tests
  * hold the AVX2 code to.
@@ -75,8 +75,8 @@ pouch_mlkem_poly_decompress(struct pouch_mlkem_poly *f, unsigned d)
 static int
 avx2_encodes(unsigned d)
 {
-	return (d == 1 || d == 4 || d == 5 || d == 10 || d == 11) &&
-	    pouch_mlkem_avx2_usable();
+	return (d == 1 || d == 4 || d == 5 || d == 10 || d == 11 ||
+	    d == 12) && pouch_mlkem_avx2_usable();
 }
 
 /*

@@ -3,7 +3,8 @@
  * sixteen 16-bit coefficients per register: the NTT, the inverse NTT and
  * multiplication in T_q; Compress_d and Decompress_d
  * (pouch_mlkem_poly_compress_avx2, _decompress_avx2); ByteEncode_d for
- * the ciphertext's d = 1, 4, 5, 10, 11 (pouch_mlkem_byte_encode_avx2);
+ * the ciphertext's d = 1, 4, 5, 10, 11 and the keys' 12
+ * (pouch_mlkem_byte_encode_avx2);
  * ByteDecode_d for d <= 11 (pouch_mlkem_byte_decode_avx2) and for 12;
  * SamplePolyCBD_2; SampleNTT's rejection loop; and ek's modulus check.
  * Each function computes exactly what its portable twin (poly.c,
@@ -779,6 +780,38 @@ encode11(uint8_t *out, const struct pouch_mlkem_poly *f)
 		    load(f->c + 16 * i), w), 10));
 }
 
+/*
+ * d = 12 (ek, dk_pke): 16 values below 2^12 to 24 bytes.  Pairs to 24
+ * bits (a + 4096 b), whose three low bytes each 128-bit lane gathers in
+ * order; twelve bytes a lane are stored exactly (8 + 4).
+ */
+static inline AVX2 void
+encode12(uint8_t *out, const struct pouch_mlkem_poly *f)
+{
+	const __m256i w = _mm256_set1_epi32(1 | 1 << 28);
+	const __m256i g = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12,
+	    13, 14, -1, -1, -1, -1, 0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14,
+	    -1, -1, -1, -1);
+	__m256i v;
+	__m128i h[2];
+	uint8_t *o;
+	unsigned i, j;
+	uint32_t t;
+
+	for (i = 0; i < MLKEM_N / 16; i++) {
+		v = _mm256_shuffle_epi8(_mm256_madd_epi16(load(f->c + 16 * i),
+		    w), g);
+		h[0] = _mm256_castsi256_si128(v);
+		h[1] = _mm256_extracti128_si256(v, 1);
+		for (j = 0; j < 2; j++) {
+			o = out + 24 * i + 12 * j;
+			_mm_storel_epi64((__m128i *)(void *)o, h[j]);
+			t = (uint32_t)_mm_extract_epi32(h[j], 2);
+			memcpy(o + 8, &t, 4);
+		}
+	}
+}
+
 AVX2 void
 pouch_mlkem_byte_encode_avx2(uint8_t *out, const struct pouch_mlkem_poly *f,
     unsigned d)
@@ -798,6 +831,9 @@ pouch_mlkem_byte_encode_avx2(uint8_t *out, const struct pouch_mlkem_poly *f,
 		break;
 	case 11:
 		encode11(out, f);
+		break;
+	case 12:
+		encode12(out, f);
 		break;
 	}
 }

@@ -337,16 +337,16 @@ avx2_compress_matches_c(void **state)
 }
 
 /*
- * ByteEncode_d for the ciphertext's d: AVX2 against the portable loop
+ * ByteEncode_d for the ciphertext's d and the keys' 12: AVX2 against the portable loop
  * and Algorithm 5 bit by bit, on every value below 2^d and random
  * polynomials, nothing written past 32 d bytes.
  */
 static void
 avx2_encode_matches_c(void **state)
 {
-	static const unsigned ds[] = { 1, 4, 5, 10, 11 };
+	static const unsigned ds[] = { 1, 4, 5, 10, 11, 12 };
 	struct pouch_mlkem_poly f;
-	uint8_t b[32 * 11 + GUARD], want[32 * 11], bits[32 * 11];
+	uint8_t b[32 * 12 + GUARD], want[32 * 12], bits[32 * 12];
 	uint64_t s = 9;
 	unsigned d, i, t;
 
@@ -355,11 +355,11 @@ avx2_encode_matches_c(void **state)
 		skip();
 	for (i = 0; i < sizeof(ds) / sizeof(ds[0]); i++) {
 		d = ds[i];
-		for (t = 0; t < 8 + 500; t++) {
-			if (t < 8)
+		for (t = 0; t < 16 + 500; t++) {
+			if (t < 16)
 				all_values(&f, t, 1U << d);
 			else
-				some_values(&f, t - 8, 1U << d, &s);
+				some_values(&f, t - 16, 1U << d, &s);
 			guard_set(b, d);
 			pouch_mlkem_byte_encode_avx2(b, &f, d);
 			guard_check(b, d);

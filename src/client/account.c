@@ -357,6 +357,12 @@ cl_post_mls(struct pouch_client *cl, const uint8_t *msg, size_t len,
 
 static int	suite_alias_apply(struct pouch_client *, int64_t);
 
+/* a KeyPackage's not_before: this long before it was made (clock skew) */
+#define KP_BACKDATE	3600
+/* the start time of the last upload that left on the server only
+ * KeyPackages made from then on (init, or a replace: true batch) */
+#define KP_RENEWED	"kp_sweep/renewed"
+
 /*
  * A KeyPackage's private record, under "kp/<ref hex>": opaque kp<V>,
  * opaque init_priv<V>, opaque enc_priv<V>, uint8 last_resort.
@@ -397,7 +403,7 @@ kp_make(struct pouch_client *cl, const struct pouch_mls_suite *s,
 	p.sig_privlen = CL_KEY;
 	p.sig_pub = cl->dev_pub;
 	p.sig_publen = CL_KEY;
-	p.not_before = (uint64_t)cl_now(cl) - 3600;
+	p.not_before = (uint64_t)cl_now(cl) - KP_BACKDATE;
 	p.not_after = (uint64_t)cl_now(cl) + CL_KP_DAYS * 86400;
 	p.last_resort = last_resort;
 	if ((rc = pouch_mls_key_package_create(cl->c, &p, &o)) != POUCH_OK)
@@ -526,11 +532,13 @@ out:
 int
 cl_kp_refill(struct pouch_client *cl, int force)
 {
+	int64_t start = cl_now(cl);
 	uint8_t *v = NULL;
 	size_t n = 0;
 	int rc, replace;
 
-	/* our identity changed since the last upload: replace them all */
+	/* our identity changed since the last upload (or the sweep found
+	 * them near expiry): replace them all */
 	rc = pouch_cstore_kv_get(cl->st, CL_KP_STALE, &v, &n);
 	if (rc != POUCH_OK && rc != POUCH_E_NOT_FOUND)
 		return rc;
@@ -550,6 +558,222 @@ cl_kp_refill(struct pouch_client *cl, int force)
 	if (rc == POUCH_OK && replace && (rc = pouch_cstore_kv_del(cl->st,
 	    CL_KP_STALE)) == POUCH_E_NOT_FOUND)
 		rc = POUCH_OK;
+	/* what the server holds was all made from start on (the sweep
+	 * dates the replaced ones from here) */
+	if (rc == POUCH_OK && (force || replace))
+		rc = cl_kv_put_i64(cl->st, KP_RENEWED, start);
+	return rc;
+}
+
+/*
+ * The sweep of the private keys of KeyPackages that can no longer be
+ * used (forward secrecy: a stolen store must not open a recorded
+ * Welcome).  A KeyPackage stops being usable when it expires
+ * (not_after), when a replace: true upload took it off the server
+ * (KP_RENEWED), or, for a last-resort one, when a newer last-resort one
+ * of its suite replaced it at the server.  Its keys stay KP_GRACE
+ * longer: pouchd routes a Welcome to a KeyPackage for 30 days after it
+ * handed it out (its issued-KeyPackage records, docs/OPERATIONS.md
+ * "Housekeeping"), so one claimed just before it stopped being usable
+ * may be named for 30 days more; the extra day covers the difference
+ * between our clock and the server's.  A Welcome that reached our queue
+ * in time is processed before the sweep runs (pouch_client_sync), so
+ * however long the device stayed offline, it still joins.
+ */
+#define KP_GRACE	(31 * 86400)
+/* the sweep runs at most this often (its bookkeeping write checkpoints
+ * the store, see cstore.h "Forward secrecy") */
+#define KP_SWEEP_EVERY	86400
+#define KP_SWEEP_LAST	"kp_sweep/last"
+/* the published KeyPackages are replaced this long before they expire,
+ * so that pouchd never hands out one an adder must refuse */
+#define KP_RENEW	(7 * 86400)
+
+/* What the sweep needs of one "kp/" record. */
+struct kp_info {
+	const char	*name;		/* into the listing */
+	int		 bad;		/* unreadable: never usable */
+	int		 last_resort;
+	uint16_t	 suite;
+	int64_t		 not_before;
+	int64_t		 not_after;
+};
+
+static int64_t
+kp_time(uint64_t t)
+{
+	return t > INT64_MAX ? INT64_MAX : (int64_t)t;
+}
+
+/*
+ * Read the record name into *k (k->bad when it does not decrypt or
+ * decode; the private keys are only wiped, never looked at).
+ */
+static int
+kp_info_get(struct pouch_client *cl, const char *name, struct kp_info *k)
+{
+	struct pouch_mls_key_package kp;
+	struct pouch_mls_arena a;
+	const uint8_t *p, *ip, *ep;
+	uint8_t *rec = NULL, lr;
+	size_t reclen = 0, plen, iplen, eplen;
+	struct pouch_rd r;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	k->name = name;
+	pouch_mls_arena_init_limits(&a, NULL);
+	rc = pouch_cstore_kv_get(cl->st, name, &rec, &reclen);
+	if (rc == POUCH_E_DECRYPT || rc == POUCH_E_MALFORMED) {
+		k->bad = 1;
+		rc = POUCH_OK;
+		goto out;
+	}
+	if (rc != POUCH_OK)
+		goto out;
+	pouch_rd_init(&r, rec, reclen);
+	if (pouch_rd_opaque(&r, &p, &plen, 1u << 16) != POUCH_OK ||
+	    pouch_rd_opaque(&r, &ip, &iplen, 1u << 12) != POUCH_OK ||
+	    pouch_rd_opaque(&r, &ep, &eplen, 1u << 12) != POUCH_OK ||
+	    pouch_rd_u8(&r, &lr) != POUCH_OK || r.p != r.end || lr > 1) {
+		/* kp_record writes nothing else: a damaged record */
+		k->bad = 1;
+		goto out;
+	}
+	rc = pouch_mls_key_package_from_bytes(&a, NULL, p, plen, &kp);
+	if (rc == POUCH_E_NOMEM)
+		goto out;
+	if (rc != POUCH_OK || kp.leaf_node.source !=
+	    POUCH_MLS_LEAF_KEY_PACKAGE) {
+		k->bad = 1;
+		rc = POUCH_OK;
+		goto out;
+	}
+	k->last_resort = lr;
+	k->suite = kp.cipher_suite;
+	k->not_before = kp_time(kp.leaf_node.lifetime.not_before);
+	k->not_after = kp_time(kp.leaf_node.lifetime.not_after);
+out:
+	pouch_mls_arena_free(&a);
+	pouch_cstore_buf_free(rec, reclen);
+	return rc;
+}
+
+/* The newest not_before of a last-resort KeyPackage of suite (0: none). */
+static int64_t
+kp_newest_lr(const struct kp_info *v, size_t n, uint16_t suite)
+{
+	int64_t t = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!v[i].bad && v[i].last_resort && v[i].suite == suite &&
+		    v[i].not_before > t)
+			t = v[i].not_before;
+	return t;
+}
+
+static int64_t
+min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* t is past, or at most KP_RENEW ahead of now (now >= 0). */
+static int
+kp_soon(int64_t t, int64_t now)
+{
+	return t <= now || t - now <= KP_RENEW;
+}
+
+int
+cl_kp_sweep(struct pouch_client *cl, int force, size_t *ndel)
+{
+	struct kp_info *v = NULL;
+	char **names = NULL;
+	size_t n = 0, i, del = 0;
+	int64_t now, last, renewed, dead, lr;
+	int rc, renew = 0, tx = 0;
+
+	if (ndel != NULL)
+		*ndel = 0;
+	if ((now = cl_now(cl)) < 0)
+		now = 0;
+	if (!force && cl_kv_get_i64(cl->st, KP_SWEEP_LAST, &last) ==
+	    POUCH_OK && last <= now && now - last < KP_SWEEP_EVERY)
+		return POUCH_OK;
+	/* none (a store from before the sweep): every ordinary one may
+	 * still be on the server */
+	if (cl_kv_get_i64(cl->st, KP_RENEWED, &renewed) != POUCH_OK ||
+	    renewed < 0)
+		renewed = 0;
+	/* what is read, deleted and noted lands together or not at all */
+	if ((rc = pouch_cstore_begin(cl->st)) != POUCH_OK)
+		return rc;
+	tx = 1;
+	if ((rc = pouch_cstore_kv_list(cl->st, "kp/", &names, &n)) !=
+	    POUCH_OK)
+		goto out;
+	if (n > 0 && (v = calloc(n, sizeof(*v))) == NULL) {
+		rc = POUCH_E_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if ((rc = kp_info_get(cl, names[i], &v[i])) != POUCH_OK)
+			goto out;
+	for (i = 0; i < n; i++) {
+		/*
+		 * A record that does not decrypt or decode can never be
+		 * used to join (on_welcome parses it the same way), so it
+		 * only keeps key material alive: it goes.
+		 */
+		if (v[i].bad) {
+			if ((rc = pouch_cstore_kv_del(cl->st, v[i].name)) !=
+			    POUCH_OK)
+				goto out;
+			del++;
+			continue;
+		}
+		lr = kp_newest_lr(v, n, v[i].suite);
+		if (v[i].last_resort && v[i].not_before == lr) {
+			/* the current last-resort one: the server hands it
+			 * out until a newer one replaces it, expired or
+			 * not; renewed when it nears expiry */
+			if (kp_soon(v[i].not_after, now) &&
+			    cl_suite_of(cl, v[i].suite) != NULL)
+				renew = 1;
+			continue;
+		}
+		dead = v[i].not_after;
+		if (v[i].last_resort)		/* superseded */
+			dead = min64(dead, lr);
+		if (v[i].not_before < renewed - KP_BACKDATE)
+			dead = min64(dead, renewed);	/* replaced */
+		else if (!v[i].last_resort && kp_soon(v[i].not_after, now) &&
+		    cl_suite_of(cl, v[i].suite) != NULL)
+			renew = 1;	/* may be on the server, near expiry */
+		if (now <= dead || now - dead <= KP_GRACE)
+			continue;
+		if ((rc = pouch_cstore_kv_del(cl->st, v[i].name)) != POUCH_OK)
+			goto out;
+		del++;
+	}
+	/* the next refill (this sync) replaces every published one */
+	if (renew && (rc = pouch_cstore_kv_put(cl->st, CL_KP_STALE,
+	    (const uint8_t *)"1", 1)) != POUCH_OK)
+		goto out;
+	if ((rc = cl_kv_put_i64(cl->st, KP_SWEEP_LAST, now)) != POUCH_OK)
+		goto out;
+	tx = 0;
+	if ((rc = pouch_cstore_commit(cl->st)) != POUCH_OK)
+		goto out;
+	if (ndel != NULL)
+		*ndel = del;
+out:
+	if (tx)
+		pouch_cstore_rollback(cl->st);
+	free(v);
+	pouch_cstore_names_free(names, n);
 	return rc;
 }
 

@@ -27,8 +27,9 @@
 #define CL_KP_LOW	8	/* refill below this */
 #define CL_KP_DAYS	90	/* KeyPackage lifetime */
 /* client store key: our identity changed (an account-key rotation), the
- * KeyPackages on the server still carry the old one: the next refill
- * replaces them (not under "kp/", where each KeyPackage's keys live) */
+ * KeyPackages on the server still carry the old one, or the sweep found
+ * them near expiry: the next refill replaces them (not under "kp/",
+ * where each KeyPackage's keys live) */
 #define CL_KP_STALE	"id/kp_stale"
 #define CL_UPDATE_AGE	(7 * 86400)	/* self-update policy */
 #define CL_UPDATE_MSGS	1000
@@ -103,6 +104,16 @@ const struct pouch_mls_suite *cl_suite_of(const struct pouch_client *cl,
  * the ones the server holds, and the mark goes once all succeeded.
  */
 int	cl_kp_refill(struct pouch_client *cl, int force);
+/*
+ * Delete the private keys ("kp/" records) of KeyPackages that can no
+ * longer be used: expired, replaced at the server or (last resort)
+ * superseded, once a grace for Welcomes still in flight has passed;
+ * records that do not decode go at once; the current last-resort
+ * KeyPackage of each suite stays.  Marks CL_KP_STALE when the published
+ * ones near expiry.  Runs at most once a day unless force; one store
+ * transaction.  *ndel (may be NULL): records deleted.
+ */
+int	cl_kp_sweep(struct pouch_client *cl, int force, size_t *ndel);
 int	cl_alert(struct pouch_client *cl, const char *kind, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 /* Check every member of g (alerts when raise); *trusted = 1 when all

@@ -746,6 +746,14 @@ pouch_client_sync(pouch_client *cl, int wait_s, size_t *nnew)
 		return rc;
 	if ((rc = cl_outbox_flush(cl)) != POUCH_OK && rc != POUCH_E_IO)
 		return rc;
+	/* keys of KeyPackages that can no longer be used, after the queue
+	 * (a Welcome waiting there still found its keys) and before the
+	 * refill (which replaces published ones the sweep found near
+	 * expiry); a failure does not fail the sync: the next one retries */
+	if ((rc = cl_kp_sweep(cl, 0, NULL)) != POUCH_OK)
+		(void)cl_alert(cl, "key_cleanup", "keys of unused "
+		    "invitations could not be deleted yet (%s); the next "
+		    "sync tries again", pouch_strerror(rc));
 	if ((rc = cl_kp_refill(cl, 0)) != POUCH_OK ||
 	    (rc = cl_commit_marked(cl)) != POUCH_OK ||
 	    (rc = cl_add_approved(cl)) != POUCH_OK)

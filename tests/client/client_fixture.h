@@ -190,6 +190,32 @@ cfx_start(struct server *s, char *root, size_t cap, const char *name)
 }
 
 /* Stop the server (whatever its exit status) and remove root: 0 or -1. */
+static inline int	cfx_stop(struct server *s, const char *root);
+
+/*
+ * A test group's setup: the e2e helpers' crypto provider and a pouchd of
+ * its own (cfx_start_conf, extra may be NULL); cfx_down undoes both.
+ */
+static inline int
+cfx_up(struct server *s, char *root, size_t cap, const char *name,
+    const char *extra)
+{
+	if (pouch_crypto_new(&e2e_crypto) != POUCH_OK)
+		return -1;
+	return cfx_start_conf(s, root, cap, name, extra);
+}
+
+static inline int
+cfx_down(struct server *s, const char *root)
+{
+	int rc = cfx_stop(s, root);
+
+	pouch_crypto_free(e2e_crypto);
+	e2e_crypto = NULL;
+	return rc;
+}
+
+/* Stop the server (whatever its exit status) and remove root: 0 or -1. */
 static inline int
 cfx_stop(struct server *s, const char *root)
 {

@@ -190,19 +190,14 @@ static int
 setup(void **state)
 {
 	(void)state;
-	if (pouch_crypto_new(&e2e_crypto) != POUCH_OK)
-		return -1;
-	return cfx_start(&srv, root, sizeof(root), "kpsweep");
+	return cfx_up(&srv, root, sizeof(root), "kpsweep", NULL);
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	if (cfx_stop(&srv, root) != 0)
-		return -1;
-	pouch_crypto_free(e2e_crypto);
-	return 0;
+	return cfx_down(&srv, root);
 }
 
 /*

@@ -477,16 +477,14 @@ static int
 setup(void **state)
 {
 	(void)state;
-	if (pouch_crypto_new(&e2e_crypto) != POUCH_OK)
-		return -1;
-	return cfx_start(&srv, root, sizeof(root), "kt-audit");
+	return cfx_up(&srv, root, sizeof(root), "kt-audit", NULL);
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	return cfx_stop(&srv, root);
+	return cfx_down(&srv, root);
 }
 
 int

@@ -110,9 +110,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	if (pouch_crypto_new(&e2e_crypto) != POUCH_OK)
-		return -1;
-	return cfx_start_conf(&srv, root, sizeof(root), "suite",
+	return cfx_up(&srv, root, sizeof(root), "suite",
 	    "mls_suite_alias = 0x0008\n");
 }
 
@@ -120,10 +118,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	if (cfx_stop(&srv, root) != 0)
-		return -1;
-	pouch_crypto_free(e2e_crypto);
-	return 0;
+	return cfx_down(&srv, root);
 }
 
 static void

@@ -153,58 +153,12 @@ parent_hash_stored(const struct pouch_crypto *c,
 }
 
 /*
- * Bring every cached tree hash up to date: leaves first, then each level
- * of parents, so both children are current when a parent is hashed.  A
- * change invalidates a node and all its ancestors, so only those are
- * recomputed.
- */
-static int
-hash_all(const struct pouch_crypto *c, struct pouch_mls_tree *t)
-{
-	struct hbuf hb = { NULL, 0 };
-	uint64_t x, first, step, w = width_of(t);
-	size_t nh = t->suite->nh;
-	uint32_t k;
-	int rc = POUCH_OK;
-
-	for (x = 0; x < w; x++)
-		if (!t->th_ok[x])
-			break;
-	if (x == w)
-		return POUCH_OK;
-	if ((rc = hbuf_new(t, &hb)) != POUCH_OK)
-		return rc;
-	for (k = 0; k < 32; k++) {
-		first = (UINT64_C(1) << k) - 1;
-		step = UINT64_C(1) << (k + 1);
-		if (first >= w)
-			break;
-		for (x = first; x < w; x += step) {
-			if (t->th_ok[x])
-				continue;
-			if (k == 0)
-				rc = leaf_hash(c, t, (uint32_t)x, t->nodes[x],
-				    &hb, t->th + x * nh);
-			else
-				rc = parent_hash_stored(c, t, t->nodes[x],
-				    t->th + pouch_mls_tm_left((uint32_t)x) * nh,
-				    t->th + pouch_mls_tm_right((uint32_t)x) *
-				    nh, &hb, t->th + x * nh);
-			if (rc != POUCH_OK)
-				goto out;
-			t->th_ok[x] = 1;
-		}
-	}
-out:
-	hbuf_free(&hb);
-	return rc;
-}
-
-/*
- * The same for the subtree under x only (a change invalidates all the
- * ancestors of a node, so a current x has a current subtree): the
- * parent-hash chain needs the copath children, not the path itself,
- * whose hashes its own updates would make stale again at once.
+ * Bring the cached tree hashes of the subtree under x up to date, both
+ * children before their parent.  A change invalidates a node and all its
+ * ancestors, so a current x has a current subtree and only the stale
+ * nodes are visited.  The parent-hash chain calls it for the copath
+ * children alone, not the path itself, whose hashes its own updates
+ * would make stale again at once.
  */
 static int
 hash_under(const struct pouch_crypto *c, struct pouch_mls_tree *t,
@@ -231,6 +185,26 @@ hash_under(const struct pouch_crypto *c, struct pouch_mls_tree *t,
 	}
 	if (rc == POUCH_OK)
 		t->th_ok[x] = 1;
+	return rc;
+}
+
+/* Every cached tree hash up to date: the subtree under the root. */
+static int
+hash_all(const struct pouch_crypto *c, struct pouch_mls_tree *t)
+{
+	struct hbuf hb = { NULL, 0 };
+	uint32_t root;
+	int rc;
+
+	if (t->nleaves == 0)
+		return POUCH_OK;
+	root = pouch_mls_tm_root(t->nleaves);
+	if (t->th_ok[root])
+		return POUCH_OK;
+	if ((rc = hbuf_new(t, &hb)) != POUCH_OK)
+		return rc;
+	rc = hash_under(c, t, root, &hb);
+	hbuf_free(&hb);
 	return rc;
 }
 

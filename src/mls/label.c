@@ -185,14 +185,14 @@ label_content(struct label_buf *lb, const char *label, const uint8_t *p,
 	return pouch_wr_finish(&lb->wr);
 }
 
-/* RFC 9420 5.1.2 */
+/* RFC 9420 5.1.2, with priv loaded for this one signature */
 int
 pouch_mls_sign_with_label(const struct pouch_crypto *c,
     const struct pouch_mls_suite *s, const uint8_t *priv, size_t privlen,
     const char *label, const uint8_t *content, size_t contentlen,
     uint8_t *sig, size_t sigcap, size_t *siglen)
 {
-	struct label_buf lb;
+	struct pouch_sig_key *k = NULL;
 	int rc;
 
 	if (siglen != NULL)
@@ -200,12 +200,12 @@ pouch_mls_sign_with_label(const struct pouch_crypto *c,
 	if (c == NULL || s == NULL || priv == NULL || sig == NULL ||
 	    siglen == NULL)
 		return POUCH_E_MISUSE;
-	if ((rc = label_content(&lb, label, content, contentlen)) != POUCH_OK)
-		goto out;
-	rc = pouch_sig_sign(c, s->sig, priv, privlen, lb.wr.buf, lb.wr.len,
-	    sig, sigcap, siglen);
-out:
-	lb_free(&lb);
+	if ((rc = pouch_sig_key_new(c, s->sig, POUCH_IMPL_DEFAULT, priv,
+	    privlen, &k)) != POUCH_OK)
+		return rc;
+	rc = pouch_mls_sign_with_label_key(k, label, content, contentlen, sig,
+	    sigcap, siglen);
+	pouch_sig_key_free(k);
 	return rc;
 }
 

@@ -381,6 +381,26 @@ kp_record(const struct pouch_mls_kp_out *o, int last_resort, uint8_t **out,
 	return pouch_wr_take(&w, out, outlen);
 }
 
+int
+cl_kp_record_read(const uint8_t *rec, size_t len, struct cl_kp_rec *o)
+{
+	struct pouch_rd r;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	pouch_rd_init(&r, rec, len);
+	if ((rc = pouch_rd_opaque(&r, &o->kp, &o->kplen, 1u << 16)) !=
+	    POUCH_OK ||
+	    (rc = pouch_rd_opaque(&r, &o->init_priv, &o->init_privlen,
+	    1u << 12)) != POUCH_OK ||
+	    (rc = pouch_rd_opaque(&r, &o->enc_priv, &o->enc_privlen,
+	    1u << 12)) != POUCH_OK ||
+	    (rc = pouch_rd_u8(&r, &o->last_resort)) != POUCH_OK)
+		return rc;
+	o->exact = pouch_rd_left(&r) == 0 && o->last_resort <= 1;
+	return POUCH_OK;
+}
+
 static int
 kp_make(struct pouch_client *cl, const struct pouch_mls_suite *s,
     int last_resort, json_t *arr, json_t **lr)
@@ -614,10 +634,9 @@ kp_info_get(struct pouch_client *cl, const char *name, struct kp_info *k)
 {
 	struct pouch_mls_key_package kp;
 	struct pouch_mls_arena a;
-	const uint8_t *p, *ip, *ep;
-	uint8_t *rec = NULL, lr;
-	size_t reclen = 0, plen, iplen, eplen;
-	struct pouch_rd r;
+	struct cl_kp_rec kr;
+	uint8_t *rec = NULL;
+	size_t reclen = 0;
 	int rc;
 
 	memset(k, 0, sizeof(*k));
@@ -631,16 +650,12 @@ kp_info_get(struct pouch_client *cl, const char *name, struct kp_info *k)
 	}
 	if (rc != POUCH_OK)
 		goto out;
-	pouch_rd_init(&r, rec, reclen);
-	if (pouch_rd_opaque(&r, &p, &plen, 1u << 16) != POUCH_OK ||
-	    pouch_rd_opaque(&r, &ip, &iplen, 1u << 12) != POUCH_OK ||
-	    pouch_rd_opaque(&r, &ep, &eplen, 1u << 12) != POUCH_OK ||
-	    pouch_rd_u8(&r, &lr) != POUCH_OK || r.p != r.end || lr > 1) {
+	if (cl_kp_record_read(rec, reclen, &kr) != POUCH_OK || !kr.exact) {
 		/* kp_record writes nothing else: a damaged record */
 		k->bad = 1;
 		goto out;
 	}
-	rc = pouch_mls_key_package_from_bytes(&a, NULL, p, plen, &kp);
+	rc = pouch_mls_key_package_from_bytes(&a, NULL, kr.kp, kr.kplen, &kp);
 	if (rc == POUCH_E_NOMEM)
 		goto out;
 	if (rc != POUCH_OK || kp.leaf_node.source !=
@@ -649,7 +664,7 @@ kp_info_get(struct pouch_client *cl, const char *name, struct kp_info *k)
 		rc = POUCH_OK;
 		goto out;
 	}
-	k->last_resort = lr;
+	k->last_resort = kr.last_resort;
 	k->suite = kp.cipher_suite;
 	k->not_before = kp_time(kp.leaf_node.lifetime.not_before);
 	k->not_after = kp_time(kp.leaf_node.lifetime.not_after);

@@ -105,6 +105,20 @@ const struct pouch_mls_suite *cl_suite_of(const struct pouch_client *cl,
  */
 int	cl_kp_refill(struct pouch_client *cl, int force);
 /*
+ * The fields of a "kp/" record (a KeyPackage and its private keys),
+ * pointing into rec; exact when nothing follows them and the last-resort
+ * flag is 0 or 1, as the writer makes it.  A pouch_rd code on a short or
+ * oversized field.
+ */
+struct cl_kp_rec {
+	const uint8_t	*kp, *init_priv, *enc_priv;
+	size_t		 kplen, init_privlen, enc_privlen;
+	uint8_t		 last_resort;
+	int		 exact;
+};
+int	cl_kp_record_read(const uint8_t *rec, size_t len,
+	    struct cl_kp_rec *o);
+/*
  * Delete the private keys ("kp/" records) of KeyPackages that can no
  * longer be used: expired, replaced at the server or (last resort)
  * superseded, once a grace for Welcomes still in flight has passed;

@@ -277,11 +277,10 @@ on_welcome(struct ctx *x, const struct pouch_mls_welcome *w,
 	struct pouch_mls_group *g = NULL;
 	struct cached *ce = NULL;
 	char name[3 + 2 * POUCH_HASH_MAX + 1];
-	const uint8_t *kp, *ip, *ep;
-	size_t kplen, iplen, eplen, reclen = 0, i, gidlen;
+	struct cl_kp_rec kr;
+	size_t reclen = 0, i, gidlen;
 	const uint8_t *gid;
-	uint8_t *rec = NULL, lr;
-	struct pouch_rd r;
+	uint8_t *rec = NULL;
 	int rc, trusted;
 
 	if ((s = cl_suite_of(cl, w->cipher_suite)) == NULL)
@@ -301,21 +300,17 @@ on_welcome(struct ctx *x, const struct pouch_mls_welcome *w,
 	}
 	if (rec == NULL)
 		return POUCH_OK;	/* not ours */
-	pouch_rd_init(&r, rec, reclen);
-	if ((rc = pouch_rd_opaque(&r, &kp, &kplen, 1u << 16)) != POUCH_OK ||
-	    (rc = pouch_rd_opaque(&r, &ip, &iplen, 1u << 12)) != POUCH_OK ||
-	    (rc = pouch_rd_opaque(&r, &ep, &eplen, 1u << 12)) != POUCH_OK ||
-	    (rc = pouch_rd_u8(&r, &lr)) != POUCH_OK)
+	if ((rc = cl_kp_record_read(rec, reclen, &kr)) != POUCH_OK)
 		goto out;
 	memset(&mk, 0, sizeof(mk));
-	mk.kp = kp;
-	mk.kplen = kplen;
+	mk.kp = kr.kp;
+	mk.kplen = kr.kplen;
 	mk.sig_priv = cl->dev_priv;
 	mk.sig_privlen = CL_KEY;
-	mk.init_priv = ip;
-	mk.init_privlen = iplen;
-	mk.enc_priv = ep;
-	mk.enc_privlen = eplen;
+	mk.init_priv = kr.init_priv;
+	mk.init_privlen = kr.init_privlen;
+	mk.enc_priv = kr.enc_priv;
+	mk.enc_privlen = kr.enc_privlen;
 	rc = pouch_mls_group_join(cl->c, s, &mk, data, len, NULL,
 	    (uint64_t)cl_now(cl), &g);
 	if (rc != POUCH_OK) {
@@ -339,7 +334,8 @@ on_welcome(struct ctx *x, const struct pouch_mls_welcome *w,
 	    (rc = pouch_cstore_conv_get(cl->st, cv.gid, cv.gidlen, &cv, NULL,
 	    NULL)) != POUCH_OK)
 		goto out;
-	if (!lr && (rc = pouch_cstore_kv_del(cl->st, name)) != POUCH_OK)
+	if (!kr.last_resort &&
+	    (rc = pouch_cstore_kv_del(cl->st, name)) != POUCH_OK)
 		goto out;
 	if ((rc = cl_check_members(cl, g, 1, &trusted)) != POUCH_OK)
 		goto out;

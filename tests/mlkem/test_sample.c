@@ -191,6 +191,22 @@ bytes_needed(const uint8_t rho[32], uint8_t b32, uint8_t b33)
 }
 
 /*
+ * A context on the four-way AVX2 path and a digest context; the test is
+ * skipped where the CPU has no AVX2.
+ */
+static void
+simd_setup(struct pouch_mlkem_ctx **c, EVP_MD_CTX **mdc)
+{
+	assert_int_equal(pouch_mlkem_ctx_new(c), POUCH_OK);
+	pouch_mlkem_ctx_set_simd(*c, 1);
+	if (!(*c)->simd) {
+		pouch_mlkem_ctx_free(*c);
+		skip();
+	}
+	assert_non_null(*mdc = EVP_MD_CTX_new());
+}
+
+/*
  * The whole matrix four entries at a time (AVX2 SHAKE) is the matrix
  * entry by entry through OpenSSL, for k = 2, 3, 4, both orientations;
  * some entries need more than the three blocks squeezed first, so the
@@ -207,13 +223,7 @@ simd_matrix_matches_portable(void **state)
 	unsigned t, i, j, k, tr, longer = 0;
 
 	(void)state;
-	assert_int_equal(pouch_mlkem_ctx_new(&c), POUCH_OK);
-	pouch_mlkem_ctx_set_simd(c, 1);
-	if (!c->simd) {
-		pouch_mlkem_ctx_free(c);
-		skip();
-	}
-	assert_non_null(mdc = EVP_MD_CTX_new());
+	simd_setup(&c, &mdc);
 	for (t = 0; t < 120; t++) {
 		for (i = 0; i < sizeof(rho); i++)
 			rho[i] = (uint8_t)next(&s);
@@ -259,12 +269,7 @@ simd_cbd_matches_portable(void **state)
 	unsigned t, i, n, eta;
 
 	(void)state;
-	assert_int_equal(pouch_mlkem_ctx_new(&c), POUCH_OK);
-	if (!c->simd) {
-		pouch_mlkem_ctx_free(c);
-		skip();
-	}
-	assert_non_null(mdc = EVP_MD_CTX_new());
+	simd_setup(&c, &mdc);
 	for (i = 0; i < 9; i++) {
 		pa[i] = &a[i];
 		pb[i] = &b[i];
@@ -304,12 +309,7 @@ simd_matrix_noise_matches_portable(void **state)
 	unsigned t, i, k, tr, n, n1, eta1;
 
 	(void)state;
-	assert_int_equal(pouch_mlkem_ctx_new(&c), POUCH_OK);
-	if (!c->simd) {
-		pouch_mlkem_ctx_free(c);
-		skip();
-	}
-	assert_non_null(mdc = EVP_MD_CTX_new());
+	simd_setup(&c, &mdc);
 	for (i = 0; i < 9; i++) {
 		pa[i] = &fa[i];
 		pb[i] = &fb[i];
@@ -374,12 +374,7 @@ simd_matrix_hash_matches_portable(void **state)
 	unsigned t, i, k;
 
 	(void)state;
-	assert_int_equal(pouch_mlkem_ctx_new(&c), POUCH_OK);
-	if (!c->simd) {
-		pouch_mlkem_ctx_free(c);
-		skip();
-	}
-	assert_non_null(mdc = EVP_MD_CTX_new());
+	simd_setup(&c, &mdc);
 	for (t = 0; t < 2 * sizeof(lens) / sizeof(lens[0]); t++) {
 		for (i = 0; i < sizeof(rho); i++)
 			rho[i] = (uint8_t)next(&s);

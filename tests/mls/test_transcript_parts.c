@@ -11,14 +11,7 @@
 #include "codec/codec.h"
 #include "crypto/crypto_test.h"
 #include "mls/transcript.h"
-
-/* The AuthenticatedContent of transcript-hashes.json, test 0. */
-#define AC	"00010567726f7570000000000000345601000000000003220220e740a6fa" \
-		"f2db65f5853148d75d9a335d7c4b94ab106fe5f237bc34fdcfc745840040" \
-		"402280c921b6b2836ed4eca496dfa74a13c171f78b80822894032c4c03cc" \
-		"4fb9c24e505c0d0ba4e8edb63a3327442baa12555a57f28e4cfebb4f0c42" \
-		"997030e207203a1d8805d8390f441a622f81bcb7347be86db7cc491d0313" \
-		"163fa63c2f66aa92"
+#include "transcript_fixture.h"
 
 static void
 parts_known_answer(void **state)
